@@ -1,0 +1,2 @@
+//! SQLite and PostgreSQL implementations of `fieldclinic_sync::Store`.
+//! TODO(store helper).
