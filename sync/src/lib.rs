@@ -2,12 +2,22 @@
 //!
 //! * [`protocol`]: the CBOR wire messages of automerge-repo protocol "1" and their codec.
 //! * [`store`]: the [`Store`] trait the server implements over SQLite and PostgreSQL.
-//! * the document hub: one task per loaded document applies peers' sync messages, commits new
-//!   changes before any reply advertises them, runs the server's after-merge hook, fans changes
-//!   out to the other peers of the document, and unloads the document when it is idle.
+//! * [`Hub`]: one task per loaded document applies peers' sync messages in batches, commits new
+//!   changes before any reply advertises them, runs the server's after-merge hook
+//!   ([`DocumentPolicy`]), fans changes out to the document's other peers, and unloads the
+//!   document when it is idle.
+//! * [`PeerSession`]: one connection's protocol state machine; a transport (the server's
+//!   WebSocket) feeds it frames and sends what it queues.
 
+mod hub;
+mod policy;
+pub mod protocol;
+mod session;
 pub mod store;
 
+pub use hub::{ConnId, Connection, Hub, HubError, HubSettings};
+pub use policy::{Access, DocumentPolicy, OpenPolicy, Refusal};
+pub use session::{Flow, Outbound, PeerSession};
 pub use store::{
     BadStorageId, Chunk, ChunkKind, DocumentMeta, DocumentWrite, MemoryStore, StorageId, Store,
     StoreError, SyncStateRecord,

@@ -51,7 +51,10 @@ impl MemoryStore {
 
     /// Lets held writes proceed.
     pub fn resume(&self) {
-        self.paused.lock().unwrap_or_else(PoisonError::into_inner).take();
+        self.paused
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
     }
 
     /// Makes every later write fail (or succeed again).
@@ -75,7 +78,11 @@ impl MemoryStore {
 
 impl Store for MemoryStore {
     async fn storage_id(&self) -> Result<StorageId, StoreError> {
-        Ok(self.lock().storage_id.get_or_insert_with(StorageId::random).clone())
+        Ok(self
+            .lock()
+            .storage_id
+            .get_or_insert_with(StorageId::random)
+            .clone())
     }
 
     async fn load_chunks(&self, doc: &DocumentId) -> Result<Vec<Chunk>, StoreError> {
@@ -104,7 +111,9 @@ impl Store for MemoryStore {
                     ..Doc::default()
                 });
                 for c in &w.chunks {
-                    doc.chunks.entry((c.kind, c.hash.clone())).or_insert_with(|| c.data.clone());
+                    doc.chunks
+                        .entry((c.kind, c.hash.clone()))
+                        .or_insert_with(|| c.data.clone());
                 }
                 doc.heads.clone_from(&w.heads);
                 doc.updated_at_millis = w.at_millis;
@@ -126,7 +135,10 @@ impl Store for MemoryStore {
                     d.chunks.remove(&(c.kind, c.hash.clone()));
                 }
             }
-            d.chunks.insert((snapshot.kind, snapshot.hash.clone()), snapshot.data.clone());
+            d.chunks.insert(
+                (snapshot.kind, snapshot.hash.clone()),
+                snapshot.data.clone(),
+            );
         })
         .await
     }
@@ -142,7 +154,9 @@ impl Store for MemoryStore {
     async fn save_sync_states(&self, states: &[SyncStateRecord]) -> Result<(), StoreError> {
         self.write(|inner| {
             for s in states {
-                inner.sync_states.insert((s.doc, s.peer.clone()), s.state.clone());
+                inner
+                    .sync_states
+                    .insert((s.doc, s.peer.clone()), s.state.clone());
             }
         })
         .await
@@ -151,7 +165,11 @@ impl Store for MemoryStore {
     async fn document_meta(&self, doc: &DocumentId) -> Result<DocumentMeta, StoreError> {
         let inner = self.lock();
         let d = inner.docs.get(doc).ok_or(StoreError::NotFound)?;
-        let incremental = d.chunks.keys().filter(|(k, _)| *k == ChunkKind::Incremental).count();
+        let incremental = d
+            .chunks
+            .keys()
+            .filter(|(k, _)| *k == ChunkKind::Incremental)
+            .count();
         Ok(DocumentMeta {
             id: *doc,
             heads: d.heads.clone(),
@@ -169,7 +187,10 @@ impl Store for MemoryStore {
         let inner = self.lock();
         let iter: Box<dyn Iterator<Item = &DocumentId>> = match after {
             Some(a) => Box::new(
-                inner.docs.range((std::ops::Bound::Excluded(a), std::ops::Bound::Unbounded)).map(|(k, _)| k),
+                inner
+                    .docs
+                    .range((std::ops::Bound::Excluded(a), std::ops::Bound::Unbounded))
+                    .map(|(k, _)| k),
             ),
             None => Box::new(inner.docs.keys()),
         };
