@@ -152,7 +152,7 @@ async fn a_pushed_document_reaches_a_second_device_and_survives_a_restart() {
         .doc
         .get(ROOT, "legal_name")
         .unwrap()
-        .map(|(v, _)| v.to_str().unwrap().to_owned());
+        .map(|(v, _)| v.as_str().unwrap().to_owned());
     assert_eq!(name.as_deref(), Some("Ada"));
 }
 

@@ -1,2 +1,47 @@
-//! SQLite and PostgreSQL implementations of `fieldclinic_sync::Store`.
-//! TODO(store helper).
+//! SQLite and PostgreSQL implementations of [`fieldclinic_sync::Store`].
+//!
+//! Startup picks one backend from the database URL ([`DatabaseKind::from_url`]) and stays generic
+//! over it; each backend owns its pool and runs its embedded migration set at connect.
+
+mod columns;
+#[cfg(test)]
+pub(crate) mod conformance;
+mod database_kind;
+mod postgres;
+mod sqlite;
+mod sqlx_error;
+
+pub use database_kind::{DatabaseKind, UnsupportedDatabaseUrl};
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+use fieldclinic_sync::Chunk;
+
+/// Whether two chunks have the same key; compaction never deletes the snapshot it writes.
+fn is_same_chunk(a: &Chunk, b: &Chunk) -> bool {
+    a.kind == b.kind && a.hash == b.hash
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn both_migration_sets_list_the_same_versions() {
+        let sqlite = sqlx::migrate!("./migrations/sqlite");
+        let postgres = sqlx::migrate!("./migrations/postgres");
+        let versions = |m: &sqlx::migrate::Migrator| {
+            m.iter()
+                .map(|m| (m.version, m.description.to_string()))
+                .collect::<Vec<_>>()
+        };
+
+        assert!(
+            !versions(&sqlite).is_empty(),
+            "no SQLite migrations embedded"
+        );
+        assert_eq!(
+            versions(&sqlite),
+            versions(&postgres),
+            "server/migrations/sqlite and server/migrations/postgres drifted apart"
+        );
+    }
+}
