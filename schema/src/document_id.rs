@@ -64,7 +64,9 @@ impl DocumentId {
     /// # Errors
     /// When the string is not an `automerge:` URL or the ID in it is invalid.
     pub fn from_url(url: &str) -> Result<Self, BadDocumentId> {
-        let rest = url.strip_prefix("automerge:").ok_or(BadDocumentId::NotAnAutomergeUrl)?;
+        let rest = url
+            .strip_prefix("automerge:")
+            .ok_or(BadDocumentId::NotAnAutomergeUrl)?;
         let id = rest.split('#').next().unwrap_or_default();
         id.parse()
     }

@@ -172,7 +172,11 @@ impl CitizenOrLprSince {
     /// Parses `"birth"` or an ISO `YYYY-MM-DD` date.
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
-        if s == "birth" { Some(Self::Birth) } else { parse_iso_date(s).map(Self::Date) }
+        if s == "birth" {
+            Some(Self::Birth)
+        } else {
+            parse_iso_date(s).map(Self::Date)
+        }
     }
 }
 
@@ -242,7 +246,10 @@ mod tests {
 
     #[test]
     fn a_word_outside_the_vocabulary_is_unknown() {
-        assert_eq!(Substance::from_optional(Some("hashish")), Substance::Unknown);
+        assert_eq!(
+            Substance::from_optional(Some("hashish")),
+            Substance::Unknown
+        );
         assert_eq!(Substance::from_optional(None), Substance::Unknown);
     }
 
@@ -252,6 +259,9 @@ mod tests {
         assert!(parse_iso_date("2022-02-30").is_none());
         assert!(parse_iso_date("2022-1-06").is_none());
         assert!(parse_iso_date("06/10/2022").is_none());
-        assert_eq!(CitizenOrLprSince::parse("birth"), Some(CitizenOrLprSince::Birth));
+        assert_eq!(
+            CitizenOrLprSince::parse("birth"),
+            Some(CitizenOrLprSince::Birth)
+        );
     }
 }

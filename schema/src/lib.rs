@@ -25,8 +25,8 @@ mod validation;
 
 pub use document_id::{BadDocumentId, DocumentId};
 pub use facts::{
-    CitizenOrLprSince, Conduct, Disposition, Jurisdiction, OffenseFacts, PersonFacts, StatusAtOffense,
-    StatusNow, Substance,
+    CitizenOrLprSince, Conduct, Disposition, Jurisdiction, OffenseFacts, PersonFacts,
+    StatusAtOffense, StatusNow, Substance,
 };
 pub use intake::{
     ChecklistItem, Consent, Determination, DeterminationReason, DocumentKind, Intake, IntakeError,

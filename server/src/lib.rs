@@ -1,4 +1,14 @@
-//! The fieldclinic server: the sync socket, the eligibility write-back, the review API and the
-//! `fieldclinic` command line.
+//! The fieldclinic server: the sync socket, the eligibility write-back, and the `fieldclinic`
+//! command line.
 
+pub mod cli;
+pub mod commands;
+pub mod configuration;
+pub mod error;
+pub mod policy;
+pub mod routes;
+pub mod startup;
 pub mod store;
+pub mod telemetry;
+pub mod tls;
+pub mod ws;

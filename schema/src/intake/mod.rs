@@ -22,7 +22,10 @@ mod determination;
 mod determination_reason;
 mod document;
 mod document_kind;
-#[expect(clippy::module_inception, reason = "one file per type, named after the type")]
+#[expect(
+    clippy::module_inception,
+    reason = "one file per type, named after the type"
+)]
 mod intake;
 mod intake_error;
 mod offense;
@@ -32,6 +35,8 @@ pub(crate) mod read;
 mod review;
 mod submitter;
 mod supporting_document;
+#[cfg(test)]
+pub(crate) mod test_support;
 mod write;
 
 pub use checklist_item::ChecklistItem;

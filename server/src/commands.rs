@@ -1,0 +1,164 @@
+//! What the non-serving subcommands do.
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::Context;
+use fieldclinic_schema::DocumentId;
+use fieldclinic_sync::{Hub, Store};
+use secrecy::ExposeSecret;
+
+use crate::cli::OutputFormat;
+use crate::configuration::Settings;
+use crate::policy::ClinicPolicy;
+use crate::store::{DatabaseKind, PostgresStore, SqliteStore};
+
+/// Connects to the configured database, which runs its migrations.
+///
+/// # Errors
+/// When the URL is unsupported or the database unreachable.
+pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    let url = settings.database.url.expose_secret();
+    match DatabaseKind::from_url(url)? {
+        DatabaseKind::Sqlite => SqliteStore::connect(url).await?.close().await,
+        DatabaseKind::Postgres => PostgresStore::connect(url).await?.close().await,
+    }
+    Ok(())
+}
+
+/// How `eligibility check` ended.
+#[derive(Debug)]
+pub enum CheckOutcome {
+    /// The results, ready to print.
+    Printed(String),
+    /// Malformed input: the message names the case and the field.
+    BadInput(String),
+}
+
+/// Runs `eligibility check`.
+///
+/// # Errors
+/// When the file cannot be read.
+pub fn eligibility_check(
+    file: Option<&Path>,
+    format: OutputFormat,
+) -> anyhow::Result<CheckOutcome> {
+    let mut input = String::new();
+    match file {
+        Some(p) if p != Path::new("-") => {
+            input = std::fs::read_to_string(p)
+                .with_context(|| format!("Failed to read {}", p.display()))?;
+        }
+        _ => {
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .context("Failed to read stdin")?;
+        }
+    }
+    let results = match fieldclinic_eligibility::check_cases_json(&input) {
+        Ok(r) => r,
+        Err(e) => return Ok(CheckOutcome::BadInput(e.to_string())),
+    };
+    Ok(CheckOutcome::Printed(match format {
+        OutputFormat::Json => serde_json::to_string_pretty(&results)?,
+        OutputFormat::Table => fieldclinic_eligibility::render_table(&results),
+    }))
+}
+
+/// Runs `eligibility reevaluate`.
+///
+/// # Errors
+/// When the database fails.
+pub async fn reevaluate(
+    settings: &Settings,
+    progress_file: &Path,
+    restart: bool,
+    quiet: bool,
+) -> anyhow::Result<u64> {
+    let url = settings.database.url.expose_secret();
+    match DatabaseKind::from_url(url)? {
+        DatabaseKind::Sqlite => {
+            reevaluate_with(
+                SqliteStore::connect(url).await?,
+                settings,
+                progress_file,
+                restart,
+                quiet,
+            )
+            .await
+        }
+        DatabaseKind::Postgres => {
+            reevaluate_with(
+                PostgresStore::connect(url).await?,
+                settings,
+                progress_file,
+                restart,
+                quiet,
+            )
+            .await
+        }
+    }
+}
+
+const PAGE: u32 = 200;
+
+async fn reevaluate_with<S: Store>(
+    store: S,
+    settings: &Settings,
+    progress_file: &Path,
+    restart: bool,
+    quiet: bool,
+) -> anyhow::Result<u64> {
+    let hub = Hub::new(store.clone(), ClinicPolicy, settings.hub_settings()).await?;
+    let mut after: Option<DocumentId> = if restart {
+        None
+    } else {
+        match std::fs::read_to_string(progress_file) {
+            Ok(s) => Some(
+                s.trim()
+                    .parse()
+                    .context("The progress file does not hold a document ID")?,
+            ),
+            Err(_) => None,
+        }
+    };
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new_spinner()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {pos} intakes re-evaluated ({per_sec}) {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    if let Some(parent) = progress_file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("Failed to create {}", parent.display()))?;
+    }
+    let mut done = 0u64;
+    loop {
+        let page = store
+            .list_documents(after, PAGE)
+            .await
+            .context("Failed to list documents")?;
+        let Some(last) = page.last().copied() else {
+            break;
+        };
+        for doc in page {
+            hub.reevaluate(doc)
+                .await
+                .with_context(|| format!("Failed to re-evaluate {doc}"))?;
+            done += 1;
+            bar.inc(1);
+        }
+        std::fs::write(progress_file, last.to_string()).context("Failed to save progress")?;
+        after = Some(last);
+    }
+    hub.shutdown().await;
+    // A finished run leaves nothing to resume.
+    let _ = std::fs::remove_file(progress_file);
+    bar.finish_with_message("done");
+    Ok(done)
+}

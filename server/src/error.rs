@@ -1,0 +1,67 @@
+//! API errors and their HTTP mapping: a JSON `{"reason": …}` body, opaque for server faults.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+/// What an API handler can fail with.
+#[derive(thiserror::Error)]
+pub enum ApiError {
+    /// The request is malformed; the text says what to fix.
+    #[error("{0}")]
+    Validation(String),
+    /// No valid credential.
+    #[error("authentication required")]
+    Unauthorized,
+    /// Authenticated but not allowed.
+    #[error("forbidden")]
+    Forbidden,
+    /// Nothing there (or nothing this caller may see).
+    #[error("not found")]
+    NotFound,
+    /// Anything else; details go to the log only.
+    #[error("internal error")]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl std::fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        error_chain_fmt(self, f)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Unexpected(e) = self {
+            tracing::error!(error.cause_chain = ?e, error.message = %e, "request failed");
+        }
+        HttpResponse::build(self.status_code())
+            .json(serde_json::json!({ "reason": self.to_string() }))
+    }
+}
+
+/// Writes an error and its whole `source()` chain, for logs.
+///
+/// # Errors
+/// When the formatter fails.
+pub fn error_chain_fmt(
+    e: &impl std::error::Error,
+    f: &mut std::fmt::Formatter<'_>,
+) -> std::fmt::Result {
+    writeln!(f, "{e}")?;
+    let mut current = e.source();
+    while let Some(cause) = current {
+        writeln!(f, "Caused by:\n\t{cause}")?;
+        current = cause.source();
+    }
+    Ok(())
+}

@@ -1,0 +1,17 @@
+use actix_web::{HttpResponse, web};
+use fieldclinic_sync::Store;
+
+use crate::startup::AppHub;
+
+/// `GET /healthz`: 200 once the database answers, 503 otherwise.
+pub async fn health_check<S: Store>(hub: web::Data<AppHub<S>>) -> HttpResponse {
+    match hub.store().storage_id().await {
+        Ok(_) => HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })),
+        Err(e) => {
+            tracing::warn!(error.message = %e, "health check: database unavailable");
+            HttpResponse::ServiceUnavailable().json(
+                serde_json::json!({ "status": "unavailable", "reason": "database unavailable" }),
+            )
+        }
+    }
+}

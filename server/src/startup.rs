@@ -1,0 +1,151 @@
+//! Building and running the application: the store chosen by URL scheme, the sync hub, the HTTP
+//! server, and a graceful shutdown that flushes every document.
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::pin::Pin;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use fieldclinic_sync::{Hub, Store};
+use secrecy::ExposeSecret;
+use tracing_actix_web::TracingLogger;
+
+use crate::configuration::Settings;
+use crate::policy::ClinicPolicy;
+use crate::store::{DatabaseKind, PostgresStore, SqliteStore};
+use crate::{routes, tls, ws};
+
+/// The sync hub as the server instantiates it.
+pub type AppHub<S> = Hub<S, ClinicPolicy>;
+
+/// Limits the sync socket applies.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncLimits {
+    /// Largest message accepted.
+    pub max_message_bytes: usize,
+}
+
+type ShutdownFn = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    shutdown_hub: ShutdownFn,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Connects the database (running migrations), builds the hub and binds the listener.
+    ///
+    /// # Errors
+    /// When the database, the address or the TLS files are unusable.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        settings.server.check_transport_security()?;
+        let url = settings.database.url.expose_secret().to_owned();
+        match DatabaseKind::from_url(&url)? {
+            DatabaseKind::Sqlite => {
+                Self::build_with(SqliteStore::connect(&url).await?, &settings).await
+            }
+            DatabaseKind::Postgres => {
+                Self::build_with(PostgresStore::connect(&url).await?, &settings).await
+            }
+        }
+    }
+
+    async fn build_with<S: Store>(store: S, settings: &Settings) -> anyhow::Result<Self> {
+        let hub = Hub::new(store, ClinicPolicy, settings.hub_settings())
+            .await
+            .context("Failed to read the server's storage ID")?;
+        let listener = TcpListener::bind(&settings.server.bind)
+            .with_context(|| format!("Failed to bind {}", settings.server.bind))?;
+        let port = listener.local_addr()?.port();
+        let limits = SyncLimits {
+            max_message_bytes: settings.sync.max_message_bytes,
+        };
+        let data_hub = web::Data::new(hub.clone());
+        let http = HttpServer::new(move || {
+            App::new()
+                .wrap(TracingLogger::<crate::telemetry::RouteSpan>::new())
+                .app_data(data_hub.clone())
+                .app_data(web::Data::new(limits))
+                .route("/healthz", web::get().to(routes::health_check::<S>))
+                .route("/sync", web::get().to(ws::sync_socket::<S>))
+        })
+        .disable_signals()
+        .shutdown_timeout(settings.server.shutdown_timeout_secs);
+        let http = match (&settings.server.tls_cert, &settings.server.tls_key) {
+            (Some(cert), Some(key)) => {
+                http.listen_rustls_0_23(listener, tls::server_config(cert, key)?)?
+            }
+            _ => http.listen(listener)?,
+        };
+        tracing::info!(port, storage.id = %hub.storage_id(), "listening");
+        let server = http.run();
+        let shutdown_hub: ShutdownFn =
+            Box::new(move || Box::pin(async move { hub.shutdown().await }));
+        Ok(Self {
+            port,
+            server,
+            shutdown_hub,
+        })
+    }
+
+    /// The bound port (useful with port 0).
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Runs until SIGTERM or SIGINT, then closes every sync connection, flushes every document
+    /// and lets open requests finish.
+    ///
+    /// # Errors
+    /// When the HTTP server fails.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        let server = self.server;
+        tokio::pin!(server);
+        tokio::select! {
+            result = &mut server => return result.context("HTTP server failed"),
+            () = shutdown_signal() => tracing::info!("shutting down"),
+        }
+        (self.shutdown_hub)().await;
+        handle.stop(true).await;
+        server.await.context("HTTP server failed")?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

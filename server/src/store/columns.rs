@@ -1,0 +1,92 @@
+//! Conversions between domain values and the columns both backends share, so a corrupt row is
+//! reported the same way whichever database holds it.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use fieldclinic_schema::DocumentId;
+use fieldclinic_sync::{BadStorageId, ChunkKind, StorageId, StoreError};
+
+/// A stored value the domain types reject: the database was edited by hand or by a newer version.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CorruptRow {
+    #[error("a stored doc_id holds {0} bytes, not 16")]
+    DocIdLength(usize),
+    #[error("unknown stored chunk kind {0:?}")]
+    ChunkKind(String),
+    #[error("stored heads are not a JSON array of strings")]
+    Heads(#[source] serde_json::Error),
+    #[error("a stored storage ID is invalid")]
+    StorageId(#[source] BadStorageId),
+    #[error("a stored count is negative")]
+    NegativeCount,
+}
+
+impl From<CorruptRow> for StoreError {
+    fn from(e: CorruptRow) -> Self {
+        Self::other(e)
+    }
+}
+
+pub(crate) fn doc_id(bytes: &[u8]) -> Result<DocumentId, CorruptRow> {
+    let bytes = <[u8; 16]>::try_from(bytes).map_err(|_| CorruptRow::DocIdLength(bytes.len()))?;
+    Ok(DocumentId::from_bytes(bytes))
+}
+
+pub(crate) fn chunk_kind(kind: &str) -> Result<ChunkKind, CorruptRow> {
+    ChunkKind::parse(kind).ok_or_else(|| CorruptRow::ChunkKind(kind.to_owned()))
+}
+
+pub(crate) fn storage_id(s: &str) -> Result<StorageId, CorruptRow> {
+    StorageId::parse(s).map_err(CorruptRow::StorageId)
+}
+
+pub(crate) fn count(n: i64) -> Result<u32, CorruptRow> {
+    // More than u32::MAX chunks cannot be loaded anyway; saturate rather than fail the caller.
+    u64::try_from(n)
+        .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+        .map_err(|_| CorruptRow::NegativeCount)
+}
+
+/// Heads are stored as a JSON array of hex strings: readable in a SQL shell, and the same text in
+/// both backends.
+pub(crate) fn heads_to_text(heads: &[String]) -> String {
+    // Serialising a slice of strings cannot fail; the fallback only keeps this free of panics.
+    serde_json::to_string(heads).unwrap_or_else(|_| String::from("[]"))
+}
+
+pub(crate) fn heads_from_text(text: &str) -> Result<Vec<String>, CorruptRow> {
+    serde_json::from_str(text).map_err(CorruptRow::Heads)
+}
+
+/// The wall clock in milliseconds since the Unix epoch, for rows whose caller supplies no time
+/// (snapshots, sync states).
+pub(crate) fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use claims::{assert_err, assert_ok_eq};
+
+    use super::{count, doc_id, heads_from_text, heads_to_text};
+
+    #[test]
+    fn heads_round_trip_through_text() {
+        let heads = vec!["ab".repeat(32), "cd".repeat(32)];
+        assert_ok_eq!(heads_from_text(&heads_to_text(&heads)), heads);
+        assert_ok_eq!(heads_from_text(&heads_to_text(&[])), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_doc_id_of_the_wrong_length_is_corrupt() {
+        assert_err!(doc_id(&[1, 2, 3]));
+    }
+
+    #[test]
+    fn a_negative_count_is_corrupt() {
+        assert_err!(count(-1));
+        assert_ok_eq!(count(7), 7);
+    }
+}

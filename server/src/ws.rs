@@ -1,0 +1,133 @@
+//! The sync socket, `GET /sync`: the automerge-repo WebSocket transport over actix-ws.
+//!
+//! actix-ws's `MessageStream` is not `Send`, so each connection runs on its actix worker as two
+//! local tasks: a reader feeding the protocol session, and a writer draining its outbox (so a
+//! reader waiting on back-pressure never stops replies from leaving).
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError};
+use fieldclinic_sync::{Flow, Outbound, PeerSession, Store};
+use futures_util::StreamExt;
+
+use crate::policy::Principal;
+use crate::startup::{AppHub, SyncLimits};
+
+/// Browsers and Node's `ws` answer pings automatically; a peer that has not answered for
+/// `PONG_TIMEOUT` is gone (a phone that lost signal) and its connection is closed.
+const PING_EVERY: Duration = Duration::from_secs(10);
+const PONG_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Upgrades to a WebSocket and starts the session.
+///
+/// # Errors
+/// When the request is not a valid WebSocket upgrade.
+pub async fn sync_socket<S: Store>(
+    req: HttpRequest,
+    body: web::Payload,
+    hub: web::Data<AppHub<S>>,
+    limits: web::Data<SyncLimits>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let identity = Principal::Unauthenticated;
+    let (response, ws, stream) = actix_ws::handle(&req, body)?;
+    let stream = stream
+        .max_frame_size(limits.max_message_bytes)
+        .aggregate_continuations()
+        .max_continuation_size(limits.max_message_bytes);
+    let (session, outbound) = PeerSession::new(hub.get_ref().clone(), identity);
+    let last_pong = Rc::new(Cell::new(Instant::now()));
+    let closed = outbound.closed.clone();
+    actix_web::rt::spawn(write_loop(ws.clone(), outbound, Rc::clone(&last_pong)));
+    actix_web::rt::spawn(read_loop(session, stream, ws, last_pong, closed));
+    Ok(response)
+}
+
+async fn read_loop<S: Store>(
+    mut session: PeerSession<S, crate::policy::ClinicPolicy>,
+    mut stream: actix_ws::AggregatedMessageStream,
+    mut ws: actix_ws::Session,
+    last_pong: Rc<Cell<Instant>>,
+    closed: tokio_util::sync::CancellationToken,
+) {
+    loop {
+        let item = tokio::select! {
+            item = stream.next() => item,
+            () = closed.cancelled() => break,
+        };
+        let Some(item) = item else { break };
+        let flow = match item {
+            Ok(AggregatedMessage::Binary(bytes)) => session.receive_binary(&bytes).await,
+            Ok(AggregatedMessage::Text(_)) => session.receive_text(),
+            Ok(AggregatedMessage::Ping(bytes)) => {
+                if ws.pong(&bytes).await.is_err() {
+                    Flow::Close
+                } else {
+                    Flow::Continue
+                }
+            }
+            Ok(AggregatedMessage::Pong(_)) => {
+                last_pong.set(Instant::now());
+                Flow::Continue
+            }
+            Ok(AggregatedMessage::Close(_)) => Flow::Close,
+            Err(ProtocolError::Overflow) => session.fail("message too large"),
+            Err(e) => {
+                tracing::debug!(error.message = %e, "websocket protocol error");
+                session.fail("malformed message")
+            }
+        };
+        if flow == Flow::Close {
+            break;
+        }
+    }
+    session.finish();
+}
+
+async fn write_loop(
+    mut ws: actix_ws::Session,
+    mut outbound: Outbound,
+    last_pong: Rc<Cell<Instant>>,
+) {
+    let mut ping = actix_web::rt::time::interval(PING_EVERY);
+    let reason = loop {
+        tokio::select! {
+            biased;
+            frame = outbound.frames.recv() => match frame {
+                Some(bytes) => {
+                    if ws.binary(bytes).await.is_err() {
+                        return;
+                    }
+                }
+                None => break CloseCode::Normal,
+            },
+            () = outbound.closed.cancelled() => {
+                // Flush what the session queued (an `error` message, say) before closing.
+                while let Ok(bytes) = outbound.frames.try_recv() {
+                    if ws.binary(bytes).await.is_err() {
+                        return;
+                    }
+                }
+                break CloseCode::Normal;
+            }
+            _ = ping.tick() => {
+                if last_pong.get().elapsed() > PONG_TIMEOUT {
+                    tracing::info!("peer stopped answering pings");
+                    break CloseCode::Away;
+                }
+                if ws.ping(b"").await.is_err() {
+                    return;
+                }
+            }
+        }
+    };
+    outbound.closed.cancel();
+    let _ = ws
+        .close(Some(CloseReason {
+            code: reason,
+            description: None,
+        }))
+        .await;
+}
