@@ -39,7 +39,10 @@ mod proclamation;
 mod reason_code;
 mod registry;
 
-pub use batch::{BatchInputError, CaseRef, CaseResult, check_cases_json, render_table};
+pub use batch::{
+    BatchCase, BatchInputError, CaseRef, CaseResult, check_cases_json, read_cases_json,
+    render_table,
+};
 pub use checklist::{DOCUMENT_KINDS, missing_checklist_items};
 pub use citation::canonical_citations;
 pub use engine::evaluate;

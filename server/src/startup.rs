@@ -106,22 +106,30 @@ impl Application {
         self.port
     }
 
-    /// Runs until SIGTERM or SIGINT, then closes every sync connection, flushes every document
-    /// and lets open requests finish.
+    /// Runs until SIGTERM or SIGINT, then stops gracefully (see [`Application::run_until`]).
     ///
     /// # Errors
     /// When the HTTP server fails.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Runs until `stop` completes, then closes every sync connection, flushes every document
+    /// and lets open requests finish.
+    ///
+    /// # Errors
+    /// When the HTTP server fails.
+    pub async fn run_until(self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
         let handle = self.server.handle();
-        let server = self.server;
-        tokio::pin!(server);
+        // The server future must keep being polled for a graceful stop to complete.
+        let mut task = tokio::spawn(self.server);
         tokio::select! {
-            result = &mut server => return result.context("HTTP server failed"),
-            () = shutdown_signal() => tracing::info!("shutting down"),
+            result = &mut task => return result.context("HTTP server task failed")?.context("HTTP server failed"),
+            () = stop => tracing::info!("shutting down"),
         }
         (self.shutdown_hub)().await;
         handle.stop(true).await;
-        server.await.context("HTTP server failed")?;
+        task.await.context("HTTP server task failed")?.context("HTTP server failed")?;
         tracing::info!("stopped");
         Ok(())
     }
