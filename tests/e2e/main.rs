@@ -1,1 +1,4 @@
+//! End-to-end suites: the real app on port 0, device simulators, and the JS client.
+
+mod health;
 mod helpers;
