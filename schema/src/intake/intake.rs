@@ -67,28 +67,31 @@ impl Intake {
     #[must_use]
     pub fn facts(&self) -> (PersonFacts, Vec<OffenseFacts>) {
         let person = PersonFacts {
-            status_now: StatusNow::from_optional(self.person.status_now.as_deref()),
+            status_now: StatusNow::from_optional(word(self.person.status_now.as_deref())),
             citizen_or_lpr_since: self
                 .person
                 .citizen_or_lpr_since
                 .as_deref()
+                .map(str::trim)
                 .and_then(CitizenOrLprSince::parse),
-            status_at_offense: StatusAtOffense::from_optional(
+            status_at_offense: StatusAtOffense::from_optional(word(
                 self.person.status_at_offense.as_deref(),
-            ),
+            )),
         };
         let offenses = self
             .offenses
             .iter()
             .map(|o| OffenseFacts {
                 citation: o.citation.clone(),
-                substance: Substance::from_optional(o.substance.as_deref()),
-                conduct: Conduct::from_optional(o.conduct.as_deref()),
-                offense_date: o.offense_date.as_deref().and_then(parse_iso_date),
-                disposition: Disposition::from_optional(o.disposition.as_deref()),
-                disposition_date: o.disposition_date.as_deref().and_then(parse_iso_date),
-                jurisdiction: Jurisdiction::from_optional(o.jurisdiction.as_deref()),
-                status_at_offense: StatusAtOffense::from_optional(o.status_at_offense.as_deref()),
+                substance: Substance::from_optional(word(o.substance.as_deref())),
+                conduct: Conduct::from_optional(word(o.conduct.as_deref())),
+                offense_date: word(o.offense_date.as_deref()).and_then(parse_iso_date),
+                disposition: Disposition::from_optional(word(o.disposition.as_deref())),
+                disposition_date: word(o.disposition_date.as_deref()).and_then(parse_iso_date),
+                jurisdiction: Jurisdiction::from_optional(word(o.jurisdiction.as_deref())),
+                status_at_offense: StatusAtOffense::from_optional(word(
+                    o.status_at_offense.as_deref(),
+                )),
             })
             .collect();
         (person, offenses)
@@ -172,6 +175,11 @@ impl Reconcile for DeviceFields<'_> {
         self.0
             .reconcile_sections(&mut reconciler.map()?, Sections::DeviceOnly)
     }
+}
+
+/// A form field's word: surrounding spaces dropped, and an empty field is a gap.
+fn word(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]
