@@ -7,7 +7,7 @@ use fieldclinic_schema::{
     DeterminationReason, DocumentId, OffenseDetermination, SERVER_OWNED_KEYS, read_determination,
     read_intake, write_determination,
 };
-use fieldclinic_sync::{Access, DocumentPolicy, Refusal, StoreError};
+use fieldclinic_sync::{Accepted, Access, DocumentPolicy, Presence, Refusal, StoreError};
 use sha2::{Digest, Sha256};
 
 /// Who is on the other end of a sync connection.
@@ -25,7 +25,7 @@ pub struct ClinicPolicy;
 impl DocumentPolicy for ClinicPolicy {
     type Identity = Principal;
 
-    async fn access(&self, _: &Principal, _: &DocumentId, _: bool) -> Result<Access, StoreError> {
+    async fn access(&self, _: &Principal, _: &DocumentId, _: Presence) -> Result<Access, StoreError> {
         Ok(Access::ReadWrite)
     }
 
@@ -63,7 +63,7 @@ impl DocumentPolicy for ClinicPolicy {
         }
     }
 
-    fn after_commit(&self, _doc_id: &DocumentId, _doc: &mut AutoCommit) {}
+    fn after_commit(&self, _: &DocumentId, _: &mut AutoCommit, _: &[Accepted<Principal>]) {}
 }
 
 /// Evaluates the intake and writes `determination` as the server's own change, only when the

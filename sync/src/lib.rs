@@ -16,7 +16,7 @@ mod session;
 pub mod store;
 
 pub use hub::{ConnId, Connection, Hub, HubError, HubSettings};
-pub use policy::{Access, DocumentPolicy, OpenPolicy, Refusal};
+pub use policy::{Accepted, Access, DocumentPolicy, OpenPolicy, Presence, Refusal};
 pub use session::{Flow, Outbound, PeerSession};
 pub use store::{
     BadStorageId, Chunk, ChunkKind, DocumentMeta, DocumentWrite, MemoryStore, StorageId, Store,

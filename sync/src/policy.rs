@@ -17,6 +17,26 @@ pub enum Access {
     ReadWrite,
 }
 
+/// Whether the document a peer asks about is stored, and what the peer is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// The store holds the document.
+    Stored,
+    /// Unknown to the store; the peer asks for it (`request`).
+    Unknown,
+    /// Unknown to the store; the peer pushes it (`sync`), i.e. wants to create it.
+    Creating,
+}
+
+/// Changes one peer sent that were merged, for attribution and the audit trail.
+#[derive(Debug, Clone)]
+pub struct Accepted<I> {
+    /// Who sent them.
+    pub who: I,
+    /// Each new change's hash and Automerge actor.
+    pub changes: Vec<(automerge::ChangeHash, automerge::ActorId)>,
+}
+
 /// The server's decisions about documents: who may open them, and what the server writes after
 /// a merge. The sync engine asks; the server (with its accounts and rules) answers.
 pub trait DocumentPolicy: Send + Sync + 'static {
@@ -24,13 +44,13 @@ pub trait DocumentPolicy: Send + Sync + 'static {
     /// authentication.
     type Identity: Clone + PartialEq + Send + Sync + fmt::Debug + 'static;
 
-    /// The access `who` has to `doc`. `exists` tells whether the store holds the document, so a
-    /// policy can allow creation separately from reading.
+    /// The access `who` has to `doc`. `presence` tells whether the store holds the document and
+    /// whether the peer is creating it, so a policy can record ownership at creation.
     fn access(
         &self,
         who: &Self::Identity,
         doc: &DocumentId,
-        exists: bool,
+        presence: Presence,
     ) -> impl Future<Output = Result<Access, StoreError>> + Send;
 
     /// Checks the changes a peer sent before they are merged; `Err` refuses them all and the peer
@@ -52,9 +72,15 @@ pub trait DocumentPolicy: Send + Sync + 'static {
     /// which are persisted in the same write and synced back in the same round.
     fn after_merge(&self, doc_id: &DocumentId, doc: &mut AutoCommit);
 
-    /// Runs after a write that changed a document has been committed: projections, webhooks,
-    /// notifications. Must not block for long; queue heavy work elsewhere.
-    fn after_commit(&self, doc_id: &DocumentId, doc: &mut AutoCommit);
+    /// Runs on a blocking thread after a write that changed a document has been committed, with
+    /// the peers' changes it contained: attribution, audit, projections, webhooks. Must not
+    /// block for long; queue heavy work elsewhere.
+    fn after_commit(
+        &self,
+        doc_id: &DocumentId,
+        doc: &mut AutoCommit,
+        accepted: &[Accepted<Self::Identity>],
+    );
 }
 
 /// Why a peer's changes were refused.
@@ -70,7 +96,7 @@ pub struct OpenPolicy;
 impl DocumentPolicy for OpenPolicy {
     type Identity = ();
 
-    async fn access(&self, _: &(), _: &DocumentId, _: bool) -> Result<Access, StoreError> {
+    async fn access(&self, _: &(), _: &DocumentId, _: Presence) -> Result<Access, StoreError> {
         Ok(Access::ReadWrite)
     }
 
@@ -86,5 +112,5 @@ impl DocumentPolicy for OpenPolicy {
 
     fn after_merge(&self, _: &DocumentId, _: &mut AutoCommit) {}
 
-    fn after_commit(&self, _: &DocumentId, _: &mut AutoCommit) {}
+    fn after_commit(&self, _: &DocumentId, _: &mut AutoCommit, _: &[Accepted<()>]) {}
 }

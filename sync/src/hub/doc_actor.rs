@@ -15,7 +15,8 @@ use super::command::ChangeFn;
 use super::{Command, ConnId, Connection, Hub, HubError};
 use crate::protocol::{DocMessage, EphemeralMessage, Message, PeerId};
 use crate::{
-    Access, Chunk, ChunkKind, DocumentPolicy, DocumentWrite, Store, StoreError, SyncStateRecord,
+    Accepted, Access, Chunk, ChunkKind, DocumentPolicy, DocumentWrite, Presence, Store, StoreError,
+    SyncStateRecord,
 };
 
 /// The fixed phrases peers get in `error` messages; internal details stay in the log.
@@ -43,7 +44,8 @@ struct Input<I> {
 }
 
 enum Applied {
-    Ok,
+    /// Merged; these changes were new.
+    Ok(Vec<(ChangeHash, automerge::ActorId)>),
     Undecodable,
     Rejected,
     Refused,
@@ -208,7 +210,12 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
             if conn.closed.is_cancelled() {
                 continue;
             }
-            let Some(access) = self.admit(&conn, existed).await else {
+            let presence = match (existed, request) {
+                (true, _) => Presence::Stored,
+                (false, true) => Presence::Unknown,
+                (false, false) => Presence::Creating,
+            };
+            let Some(access) = self.admit(&conn, presence).await else {
                 self.send_unavailable(&conn);
                 continue;
             };
@@ -257,7 +264,7 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
         let had_changes = !change_fns.is_empty();
         let joined = tokio::task::spawn_blocking(move || {
             let before = core.doc.get_heads();
-            let results: Vec<(ConnId, Applied)> = work
+            let results: Vec<(ConnId, P::Identity, Applied)> = work
                 .into_iter()
                 .map(|(conn, who, data, read_only)| {
                     let applied = apply_one(
@@ -269,7 +276,7 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
                         &data,
                         read_only,
                     );
-                    (conn, applied)
+                    (conn, who, applied)
                 })
                 .collect();
             for f in change_fns {
@@ -294,13 +301,19 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
         };
         self.core = Some(core);
 
-        for (conn, applied) in &results {
+        let mut accepted = Vec::new();
+        for (conn, who, applied) in results {
             let phrase = match applied {
-                Applied::Ok => continue,
+                Applied::Ok(changes) => {
+                    if !changes.is_empty() {
+                        accepted.push(Accepted { who, changes });
+                    }
+                    continue;
+                }
                 Applied::Undecodable | Applied::Rejected => PHRASE_BAD_SYNC,
                 Applied::Refused => PHRASE_REFUSED,
             };
-            if let Some(p) = self.peers.get(conn) {
+            if let Some(p) = self.peers.get(&conn) {
                 tracing::info!(conn.id = %conn, peer.id = %p.conn.peer_id, phrase, "closing peer after bad sync message");
                 p.conn.fail(&self.hub.inner().server_peer_id, phrase);
             }
@@ -308,7 +321,7 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
 
         let mut heads_changed = false;
         if let Some((data, snapshot, heads)) = write {
-            if let Err(e) = self.persist(data, snapshot, &heads).await {
+            if let Err(e) = self.persist(data, snapshot, &heads, accepted).await {
                 tracing::error!(error.cause_chain = ?e, error.message = %e, "failed to persist changes; dropping the in-memory copy");
                 for p in self.peers.values() {
                     p.conn
@@ -349,14 +362,18 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
     }
 
     /// Makes `conn` a peer of this document if the policy lets it read. `None` means no access.
-    async fn admit(&mut self, conn: &Arc<Connection<P::Identity>>, exists: bool) -> Option<Access> {
+    async fn admit(
+        &mut self,
+        conn: &Arc<Connection<P::Identity>>,
+        presence: Presence,
+    ) -> Option<Access> {
         if let Some(p) = self.peers.get(&conn.id) {
             return Some(p.access);
         }
         let access = match self
             .hub
             .policy()
-            .access(&conn.identity, &self.id, exists)
+            .access(&conn.identity, &self.id, presence)
             .await
         {
             Ok(a) => a,
@@ -414,6 +431,7 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
         data: Vec<u8>,
         snapshot: Option<Vec<u8>>,
         heads: &[ChangeHash],
+        accepted: Vec<Accepted<P::Identity>>,
     ) -> Result<(), StoreError> {
         let store = self.hub.store().clone();
         let chunk = Chunk {
@@ -452,7 +470,7 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
         let id = self.id;
         if let Some(mut core) = self.core.take() {
             let core = tokio::task::spawn_blocking(move || {
-                policy.after_commit(&id, &mut core.doc);
+                policy.after_commit(&id, &mut core.doc, &accepted);
                 core
             })
             .await
@@ -693,10 +711,25 @@ fn apply_one<P: DocumentPolicy>(
             return Applied::Refused;
         }
     }
-    match core.doc.sync().receive_sync_message(state, message) {
-        Ok(()) => Applied::Ok,
-        Err(_) => Applied::Rejected,
+    let before = core.doc.get_heads();
+    if core
+        .doc
+        .sync()
+        .receive_sync_message(state, message)
+        .is_err()
+    {
+        return Applied::Rejected;
     }
+    if core.doc.get_heads() == before {
+        return Applied::Ok(Vec::new());
+    }
+    let new = core
+        .doc
+        .get_changes(&before)
+        .iter()
+        .map(|c| (c.hash(), c.actor_id().clone()))
+        .collect();
+    Applied::Ok(new)
 }
 
 /// The key of a chunk: SHA-256 over the sorted heads it brings the document to, as
