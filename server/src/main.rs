@@ -85,6 +85,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!("{n} intakes re-evaluated");
         }
         Command::PrintDefaultConfig => print!("{}", configuration::DEFAULT_CONFIG),
+        Command::Loadtest(args) => {
+            runtime()?.block_on(fieldclinic_server::loadtest::run(&args))?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -253,3 +253,35 @@ impl Drop for ServerProcess {
         let _ = self.child.wait();
     }
 }
+
+/// Starts the app over a fresh database of `backend` after `configure` adjusted its settings
+/// (a small `sync.max_message_bytes`, say).
+pub(crate) async fn spawn_app_configured(
+    backend: Backend,
+    configure: impl FnOnce(&mut fieldclinic_server::configuration::Settings),
+) -> TestApp {
+    LazyLock::force(&TRACING);
+    let db = TestDatabase::new(backend).await;
+    let overrides = Overrides {
+        bind: Some("127.0.0.1:0".into()),
+        database_url: Some(db.url.clone()),
+        ..Overrides::default()
+    };
+    let mut settings = get_configuration(None, &overrides).expect("configuration");
+    settings.sync.checkpoint_millis = 100;
+    configure(&mut settings);
+    let app = Application::build(settings).await.expect("app builds");
+    let port = app.port();
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(app.run_until(async move {
+        let _ = rx.await;
+    }));
+    TestApp {
+        port,
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        db,
+        stop: Some(tx),
+        task: Some(task),
+    }
+}

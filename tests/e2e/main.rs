@@ -2,3 +2,5 @@
 
 mod health;
 mod helpers;
+mod malformed_frames;
+mod sync_simulator;

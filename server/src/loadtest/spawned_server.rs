@@ -1,0 +1,88 @@
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::Context;
+
+use super::MemorySample;
+
+/// `fieldclinic serve` started by the load tool on a temporary SQLite database and port 0.
+/// Dropping it kills the server and deletes the database.
+#[derive(Debug)]
+pub struct SpawnedServer {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl SpawnedServer {
+    /// Starts this executable as `serve` and waits for its `listening` log line.
+    ///
+    /// # Errors
+    /// When the process cannot start or does not listen within 30 s.
+    pub fn start() -> anyhow::Result<Self> {
+        let exe = std::env::current_exe().context("Failed to find the fieldclinic executable")?;
+        let dir = std::env::temp_dir().join(format!(
+            "fieldclinic-loadtest-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("Failed to create {}", dir.display()))?;
+        let url = format!("sqlite://{}/loadtest.db", dir.display());
+        let mut child = Command::new(exe)
+            .args(["serve", "--bind", "127.0.0.1:0", "--database-url", &url])
+            .env("FIELDCLINIC_LOG__FORMAT", "json")
+            // Quiet, except the line that carries the port.
+            .env("RUST_LOG", "warn,fieldclinic_server::startup=info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("Failed to start fieldclinic serve")?;
+        let stderr = child.stderr.take().context("No stderr from the server")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Keeps draining stderr for the server's lifetime, so it never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+                    && v["fields"]["message"] == "listening"
+                    && let Some(port) = v["fields"]["port"].as_u64()
+                {
+                    let _ = tx.send(u16::try_from(port).unwrap_or_default());
+                } else if line.contains("\"ERROR\"") || line.contains("\"WARN\"") {
+                    eprintln!("server: {line}");
+                }
+            }
+        });
+        let mut server = Self {
+            child,
+            port: 0,
+            dir,
+        };
+        server.port = rx
+            .recv_timeout(Duration::from_secs(30))
+            .context("The server did not start listening within 30 s")?;
+        Ok(server)
+    }
+
+    /// The sync socket's URL.
+    #[must_use]
+    pub fn ws_url(&self) -> String {
+        format!("ws://127.0.0.1:{}/sync", self.port)
+    }
+
+    /// The server's memory now.
+    #[must_use]
+    pub fn memory(&self) -> Option<MemorySample> {
+        MemorySample::of_process(self.child.id())
+    }
+}
+
+impl Drop for SpawnedServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
