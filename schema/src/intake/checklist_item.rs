@@ -6,7 +6,7 @@ use super::read::{Path, Reader, Source, hydrate_leniently};
 use super::write::{put_opt_bool, put_opt_str};
 
 /// A missing item of the certificate application checklist.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct ChecklistItem {
     /// Stable key, e.g. `date_of_birth`, `offenses[0].docket_number`, `documents.charging_document`.
     pub key: String,

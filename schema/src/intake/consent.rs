@@ -6,7 +6,7 @@ use super::read::{Path, Reader, Source, hydrate_leniently};
 use super::write::{put_opt_bool, put_opt_str};
 
 /// The client's consent and who submits the application (`consent` in the document).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Consent {
     /// Whether the client consented.
     pub given: Option<bool>,

@@ -11,7 +11,7 @@ use super::{ChecklistItem, DeterminationReason, OffenseDetermination};
 ///
 /// Its string fields are not optional because the server always writes them; a missing or
 /// malformed value reads as an empty string.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Determination {
     /// `ELIGIBLE`, `NOT_ELIGIBLE` or `NEEDS_MORE_INFO`.
     pub outcome: String,

@@ -6,7 +6,7 @@ use super::read::{Path, Reader, Source, hydrate_leniently};
 use super::write::put_opt_str;
 
 /// One reason code with what a volunteer needs to act on it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct DeterminationReason {
     /// The reason code of `RULES.md`.
     pub code: String,

@@ -17,7 +17,7 @@ use crate::facts::{
 /// the whole document. Devices write with [`write_device_fields`](crate::write_device_fields),
 /// the server with [`write_determination`](crate::write_determination) and
 /// [`write_review`](crate::write_review).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Intake {
     /// Always `"intake"`.
     pub kind: Option<String>,

@@ -11,7 +11,7 @@ use super::write::put_opt_str;
 ///
 /// Reconciling a list of offenses matches items by [`id`](Self::id), so two devices editing the
 /// same count meet on the same list item whatever the order of the list.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Offense {
     /// A device-generated identity for the list item (a UUID string), so concurrent edits of a
     /// count from two devices meet on the same item.

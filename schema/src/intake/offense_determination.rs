@@ -6,7 +6,7 @@ use super::read::{Path, Reader, Source, hydrate_leniently};
 use super::write::{put_opt_str, put_opt_u64, put_strings};
 
 /// The result for one offense.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct OffenseDetermination {
     /// The offense's position in `offenses` when evaluated.
     pub index: u64,

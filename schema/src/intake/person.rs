@@ -9,7 +9,7 @@ use super::write::{put_opt_str, put_strings};
 ///
 /// The three status fields are the rules inputs of `RULES.md` section 5; see
 /// [`Intake::facts`](crate::Intake::facts) for their typed reading.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Person {
     /// Full legal name.
     pub legal_name: Option<String>,

@@ -7,7 +7,7 @@ use super::write::{put_opt_str, put_strings};
 
 /// The supervisor's decision (`review` in the document), written by the server from the review
 /// API through [`write_review`](crate::write_review).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Review {
     /// `approved`, `needs_info` or `rejected`.
     pub decision: String,

@@ -7,7 +7,7 @@ use super::write::{put_opt_bool, put_opt_str};
 
 /// One supporting document of the certificate application (an item of `documents`, the
 /// checklist of `RULES.md` section 9).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct SupportingDocument {
     /// A [`DocumentKind`](crate::DocumentKind) word.
     pub kind: Option<String>,
