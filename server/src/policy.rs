@@ -25,7 +25,12 @@ pub struct ClinicPolicy;
 impl DocumentPolicy for ClinicPolicy {
     type Identity = Principal;
 
-    async fn access(&self, _: &Principal, _: &DocumentId, _: Presence) -> Result<Access, StoreError> {
+    async fn access(
+        &self,
+        _: &Principal,
+        _: &DocumentId,
+        _: Presence,
+    ) -> Result<Access, StoreError> {
         Ok(Access::ReadWrite)
     }
 

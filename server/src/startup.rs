@@ -129,7 +129,9 @@ impl Application {
         }
         (self.shutdown_hub)().await;
         handle.stop(true).await;
-        task.await.context("HTTP server task failed")?.context("HTTP server failed")?;
+        task.await
+            .context("HTTP server task failed")?
+            .context("HTTP server failed")?;
         tracing::info!("stopped");
         Ok(())
     }

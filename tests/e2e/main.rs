@@ -2,5 +2,6 @@
 
 mod health;
 mod helpers;
+mod js_interop;
 mod malformed_frames;
 mod sync_simulator;

@@ -60,7 +60,10 @@ pub(crate) fn put_opt_str<M: MapReconciler>(
     }
 }
 
-/// Writes an optional non-negative integer; an equal int, uint or f64 already there is kept.
+/// Writes an optional non-negative integer as a signed Automerge int, because the JS library
+/// reads unsigned ints as `BigInt`, which `JSON.stringify` (and so most device apps) cannot
+/// handle (values past `i64::MAX`, which no intake has, stay unsigned). An equal int, uint or f64
+/// already there is kept.
 pub(crate) fn put_opt_u64<M: MapReconciler>(
     map: &mut M,
     key: &str,
@@ -76,7 +79,13 @@ pub(crate) fn put_opt_u64<M: MapReconciler>(
         Current::Scalar(ScalarValue::F64(old)) => old == new as f64,
         _ => false,
     };
-    if same { Ok(()) } else { map.put(key, new) }
+    if same {
+        Ok(())
+    } else if let Ok(signed) = i64::try_from(new) {
+        map.put(key, signed)
+    } else {
+        map.put(key, new)
+    }
 }
 
 /// Writes an optional boolean.

@@ -1,0 +1,441 @@
+//! The real JavaScript client as field devices against our server, on every backend.
+//!
+//! Each device step is one `node tests/js/<script>.mjs` process (the packages pinned by
+//! `tests/js/package-lock.json`) that prints one JSON line. Devices with a storage directory keep
+//! their documents between steps, so "offline, then sync later" and "restart the device" are
+//! real process boundaries, not simulated ones. The scripts bound every wait themselves; the
+//! assertions compare heads and contents, never timings or message counts.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use fieldclinic_schema::DocumentId;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::process::Command;
+
+use crate::helpers::{Backend, ServerProcess, TestDatabase, spawn_app};
+
+/// How long one device step may take in total. Longer than the scripts' own 20 s deadline, so a
+/// stuck script normally reports where it was stuck before this kills it.
+const DEVICE_DEADLINE: Duration = Duration::from_secs(60);
+
+fn js_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("js")
+}
+
+/// Runs one device step and returns its result line.
+async fn node(script: &str, args: &[&str]) -> Value {
+    let dir = js_dir();
+    assert!(
+        dir.join("node_modules/@automerge/automerge-repo").is_dir(),
+        "{} has no node_modules: run `npm ci --prefix tests/js` (scripts/test does)",
+        dir.display()
+    );
+    let child = Command::new("node")
+        .arg(dir.join(script))
+        .args(args)
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // A timed-out step must not outlive the test (the future owning the child is dropped).
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run node (Node 20 must be on PATH): {e}"));
+    let output = tokio::time::timeout(DEVICE_DEADLINE, child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("node {script} {args:?} ran past {DEVICE_DEADLINE:?}"))
+        .expect("wait for node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "node {script} {args:?} failed ({}):\n{stderr}{stdout}",
+        output.status
+    );
+    let line = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(line)
+        .unwrap_or_else(|e| panic!("node {script} printed no JSON result ({e}):\n{stdout}"))
+}
+
+/// What a device reports after syncing: its heads are the server's too.
+#[derive(Debug, Deserialize)]
+struct Synced {
+    heads: Vec<String>,
+    doc: Value,
+}
+
+impl Synced {
+    fn sorted_heads(&self) -> Vec<String> {
+        let mut heads = self.heads.clone();
+        heads.sort();
+        heads
+    }
+
+    fn outcome(&self) -> &str {
+        self.doc["determination"]["outcome"]
+            .as_str()
+            .unwrap_or_default()
+    }
+
+    fn reason_codes(&self) -> Vec<&str> {
+        self.doc["determination"]["reasons"]
+            .as_array()
+            .map(|reasons| reasons.iter().filter_map(|r| r["code"].as_str()).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// What a device without the document reports when it asks for it.
+#[derive(Debug)]
+enum Found {
+    Ready(Synced),
+    Unavailable,
+}
+
+fn parse_found(result: Value) -> Found {
+    match result["state"].as_str() {
+        Some("unavailable") => Found::Unavailable,
+        Some("ready") => Found::Ready(serde_json::from_value(result).expect("sync result")),
+        _ => panic!("unexpected find result: {result}"),
+    }
+}
+
+/// A device with no storage that asks the server for `url` and waits until in sync.
+async fn fresh_device_find(server: &str, url: &str) -> Found {
+    parse_found(node("sync.mjs", &["--server", server, "--url", url]).await)
+}
+
+async fn fresh_device_finds(server: &str, url: &str) -> Synced {
+    match fresh_device_find(server, url).await {
+        Found::Ready(synced) => synced,
+        Found::Unavailable => panic!("a fresh device could not find {url}"),
+    }
+}
+
+/// A device with its own storage directory: it works offline and survives its own restarts.
+struct StoredDevice {
+    storage: tempfile::TempDir,
+}
+
+impl StoredDevice {
+    fn new() -> Self {
+        Self {
+            storage: tempfile::tempdir().expect("device storage dir"),
+        }
+    }
+
+    fn storage(&self) -> &str {
+        self.storage.path().to_str().expect("utf-8 temp path")
+    }
+
+    /// Creates `doc` with no network at all; returns its `automerge:` URL.
+    async fn create_offline(&self, doc: &Value) -> String {
+        let result = node(
+            "create.mjs",
+            &["--storage", self.storage(), "--doc", &doc.to_string()],
+        )
+        .await;
+        result["url"].as_str().expect("url").to_owned()
+    }
+
+    /// Sets each `path` to its JSON value in one change, offline.
+    async fn edit_offline(&self, url: &str, sets: &[(&str, Value)]) {
+        let sets: Vec<String> = sets.iter().map(|(p, v)| format!("{p}={v}")).collect();
+        let mut args = vec!["--storage", self.storage(), "--url", url];
+        for set in &sets {
+            args.extend(["--set", set.as_str()]);
+        }
+        node("edit.mjs", &args).await;
+    }
+
+    /// Connects, syncs `url` until the server holds exactly this device's heads, disconnects.
+    async fn sync(&self, server: &str, url: &str) -> Synced {
+        self.sync_with(server, url, &[]).await
+    }
+
+    /// Like `sync`, and also waits for the server's determination of the device's latest facts.
+    async fn sync_for_determination(&self, server: &str, url: &str) -> Synced {
+        self.sync_with(server, url, &["--await-determination"])
+            .await
+    }
+
+    async fn sync_with(&self, server: &str, url: &str, extra: &[&str]) -> Synced {
+        let mut args = vec![
+            "--server",
+            server,
+            "--storage",
+            self.storage(),
+            "--url",
+            url,
+        ];
+        args.extend(extra);
+        match parse_found(node("sync.mjs", &args).await) {
+            Found::Ready(synced) => synced,
+            Found::Unavailable => panic!("device storage lost {url}"),
+        }
+    }
+}
+
+/// A client intake as a volunteer's device starts it.
+fn intake(legal_name: &str, offense: &Value) -> Value {
+    json!({
+        "kind": "intake",
+        "schema_version": 1,
+        "person": {
+            "legal_name": legal_name,
+            "status_now": "us_citizen",
+            "citizen_or_lpr_since": "birth",
+            "status_at_offense": "us_citizen",
+        },
+        "offenses": [offense],
+        "notes": "entered offline at the clinic",
+    })
+}
+
+/// Federal simple possession of marijuana, convicted, with neither date known yet.
+fn undated_possession() -> Value {
+    json!({
+        "id": "offense-1",
+        "citation": "21 USC 844",
+        "substance": "marijuana",
+        "conduct": "possession",
+        "jurisdiction": "federal",
+        "disposition": "convicted",
+    })
+}
+
+/// Federal distribution of marijuana: outside both proclamations.
+fn distribution() -> Value {
+    json!({
+        "id": "offense-1",
+        "citation": "21 USC 841",
+        "substance": "marijuana",
+        "conduct": "distribution",
+        "jurisdiction": "federal",
+        "disposition": "convicted",
+        "offense_date": "2015-06-01",
+    })
+}
+
+/// Issue 3: an intake created with no connection reaches the server when the device comes online,
+/// and a device that has never seen it finds it by URL.
+async fn offline_created_intake_reaches_a_fresh_device(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let a = StoredDevice::new();
+    let url = a
+        .create_offline(&intake("Ana Offline", &undated_possession()))
+        .await;
+
+    let pushed = a.sync(&app.ws_url(), &url).await;
+    let found = fresh_device_finds(&app.ws_url(), &url).await;
+
+    assert_eq!(found.sorted_heads(), pushed.sorted_heads(), "{backend:?}");
+    assert_eq!(found.doc, pushed.doc, "{backend:?}");
+    assert_eq!(found.doc["person"]["legal_name"], "Ana Offline");
+    assert_eq!(found.doc["notes"], "entered offline at the clinic");
+    app.stop().await;
+}
+
+/// Issue 3: two devices edit the same intake offline (different fields and the same field), then
+/// sync; both end with the same heads and the same merged content.
+async fn concurrent_offline_edits_converge(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let server = app.ws_url();
+    let a = StoredDevice::new();
+    let b = StoredDevice::new();
+    let url = a
+        .create_offline(&intake("Ana", &undated_possession()))
+        .await;
+    a.sync(&server, &url).await;
+    b.sync(&server, &url).await;
+
+    a.edit_offline(
+        &url,
+        &[
+            ("person.address", json!("12 Harbour Road")),
+            ("person.legal_name", json!("Ana Alvarez")),
+        ],
+    )
+    .await;
+    b.edit_offline(
+        &url,
+        &[
+            ("person.email", json!("ana@example.org")),
+            ("person.legal_name", json!("Ana Alvares")),
+        ],
+    )
+    .await;
+    // A pushes, B pushes and receives A's edit, A receives B's; the last round checks B is
+    // still level with the server after A's final sync.
+    a.sync(&server, &url).await;
+    b.sync(&server, &url).await;
+    let a_final = a.sync(&server, &url).await;
+    let b_final = b.sync(&server, &url).await;
+
+    assert_eq!(
+        a_final.sorted_heads(),
+        b_final.sorted_heads(),
+        "{backend:?}"
+    );
+    assert_eq!(a_final.doc, b_final.doc, "{backend:?}");
+    let person = &a_final.doc["person"];
+    assert_eq!(
+        person["address"], "12 Harbour Road",
+        "A's field: {backend:?}"
+    );
+    assert_eq!(person["email"], "ana@example.org", "B's field: {backend:?}");
+    assert!(
+        person["legal_name"] == "Ana Alvarez" || person["legal_name"] == "Ana Alvares",
+        "the concurrent edit resolves to one side's value, got {}: {backend:?}",
+        person["legal_name"]
+    );
+    app.stop().await;
+}
+
+/// Issue 3: once a device has seen the server hold its heads, SIGKILL of the server loses none
+/// of it: a fresh device finds every change after a restart on the same database.
+async fn acknowledged_changes_survive_kill_9(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let url_for_server = db.url.clone();
+    let server = tokio::task::spawn_blocking(move || ServerProcess::start(&url_for_server))
+        .await
+        .expect("start server");
+    let a = StoredDevice::new();
+    let url = a
+        .create_offline(&intake("Kim Durable", &undated_possession()))
+        .await;
+    a.edit_offline(&url, &[("person.phone", json!("+1 202 555 0100"))])
+        .await;
+    let acknowledged = a.sync(&server.ws_url(), &url).await;
+
+    server.kill9();
+    let url_for_server = db.url.clone();
+    let restarted = tokio::task::spawn_blocking(move || ServerProcess::start(&url_for_server))
+        .await
+        .expect("restart server");
+    let found = fresh_device_finds(&restarted.ws_url(), &url).await;
+
+    assert_eq!(
+        found.sorted_heads(),
+        acknowledged.sorted_heads(),
+        "every acknowledged change survives kill -9: {backend:?}"
+    );
+    assert_eq!(found.doc, acknowledged.doc, "{backend:?}");
+    assert_eq!(found.doc["person"]["phone"], "+1 202 555 0100");
+    drop(restarted);
+}
+
+/// Issue 4: the device receives the server's determination, a new fact changes it, and a device
+/// cannot write the determination itself.
+async fn determination_follows_the_facts_and_only_the_server_writes_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let server = app.ws_url();
+    let volunteer = StoredDevice::new();
+
+    let url = volunteer
+        .create_offline(&intake("Lee Undated", &undated_possession()))
+        .await;
+    let first = volunteer.sync_for_determination(&server, &url).await;
+    assert_eq!(
+        first.outcome(),
+        "NEEDS_MORE_INFO",
+        "{backend:?}: {}",
+        first.doc
+    );
+    assert!(
+        first.reason_codes().contains(&"MISSING_OFFENSE_DATE"),
+        "{backend:?}: {:?}",
+        first.reason_codes()
+    );
+
+    volunteer
+        .edit_offline(&url, &[("offenses.0.offense_date", json!("2015-06-01"))])
+        .await;
+    let second = volunteer.sync_for_determination(&server, &url).await;
+    assert_eq!(second.outcome(), "ELIGIBLE", "{backend:?}: {}", second.doc);
+    assert_eq!(
+        second.doc["determination"]["proclamations"],
+        json!(["10467", "10688"]),
+        "{backend:?}"
+    );
+
+    let url = volunteer
+        .create_offline(&intake("Sam Distribution", &distribution()))
+        .await;
+    let served = volunteer.sync_for_determination(&server, &url).await;
+    assert_eq!(
+        served.outcome(),
+        "NOT_ELIGIBLE",
+        "{backend:?}: {}",
+        served.doc
+    );
+    let tamper = node(
+        "tamper.mjs",
+        &[
+            "--server",
+            &server,
+            "--url",
+            &url,
+            "--set",
+            r#"determination.outcome="ELIGIBLE""#,
+        ],
+    )
+    .await;
+    let reader = fresh_device_finds(&server, &url).await;
+    assert_eq!(
+        reader.outcome(),
+        "NOT_ELIGIBLE",
+        "a device's own determination must not stick ({backend:?}); tamper result: {tamper}"
+    );
+    assert_eq!(
+        reader.sorted_heads(),
+        served.sorted_heads(),
+        "the server holds nothing of the refused change ({backend:?}); tamper result: {tamper}"
+    );
+    app.stop().await;
+}
+
+/// Issue 3: asking for a document nobody has answers "unavailable" instead of waiting forever.
+async fn unknown_document_is_unavailable(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let url = DocumentId::random().url();
+
+    let found = fresh_device_find(&app.ws_url(), &url).await;
+
+    assert!(
+        matches!(found, Found::Unavailable),
+        "{backend:?}: {found:?}"
+    );
+    app.stop().await;
+}
+
+/// One `#[tokio::test]` per scenario and backend, named `<scenario>::<backend>`, so a failure
+/// names both and the backends run in parallel.
+macro_rules! on_every_backend {
+    ($($scenario:ident),* $(,)?) => {$(
+        mod $scenario {
+            use crate::helpers::Backend;
+
+            #[tokio::test]
+            async fn sqlite() {
+                super::$scenario(Backend::Sqlite).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                super::$scenario(Backend::Postgres).await;
+            }
+        }
+    )*};
+}
+
+on_every_backend!(
+    offline_created_intake_reaches_a_fresh_device,
+    concurrent_offline_edits_converge,
+    acknowledged_changes_survive_kill_9,
+    determination_follows_the_facts_and_only_the_server_writes_it,
+    unknown_document_is_unavailable,
+);
