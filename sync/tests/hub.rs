@@ -270,3 +270,102 @@ async fn messages_before_join_and_text_frames_get_an_error_and_a_close() {
     let (mut s, _out) = PeerSession::new(hub, ());
     assert_eq!(s.receive_text(), Flow::Close);
 }
+
+#[tokio::test]
+async fn many_edits_are_compacted_into_one_snapshot_that_reloads() {
+    use fieldclinic_sync::{ChunkKind, Store};
+    let store = MemoryStore::new();
+    let hub = Hub::new(
+        store.clone(),
+        OpenPolicy,
+        HubSettings {
+            compact_after_chunks: 4,
+            ..settings()
+        },
+    )
+    .await
+    .unwrap();
+    let id = DocumentId::random();
+    let mut a = Device::connect(&hub, "peer-a", intake("Ada")).await;
+    for i in 0..10 {
+        a.doc.put(ROOT, "notes", format!("edit {i}")).unwrap();
+        a.doc.commit();
+        a.sync_until_quiet(id).await;
+    }
+    let chunks = store.load_chunks(&id).await.unwrap();
+    let snapshots = chunks
+        .iter()
+        .filter(|c| c.kind == ChunkKind::Snapshot)
+        .count();
+    assert!(snapshots >= 1, "no snapshot after 10 writes");
+    assert!(
+        chunks.len() <= 4,
+        "{} chunks kept after compaction",
+        chunks.len()
+    );
+    let mut reloaded = AutoCommit::new();
+    for c in &chunks {
+        reloaded.load_incremental(&c.data).unwrap();
+    }
+    assert_eq!(reloaded.get_heads(), a.doc.get_heads());
+}
+
+#[tokio::test]
+async fn a_persistent_peers_sync_state_is_saved_for_its_next_connection() {
+    use fieldclinic_sync::Store;
+    let store = MemoryStore::new();
+    let hub = Hub::new(store.clone(), OpenPolicy, settings())
+        .await
+        .unwrap();
+    let id = DocumentId::random();
+    let storage = StorageId::random();
+    let (mut session, mut out) = PeerSession::new(hub.clone(), ());
+    let join = Message::Join {
+        sender_id: PeerId::parse("peer-p").unwrap(),
+        peer_metadata: PeerMetadata {
+            storage_id: Some(storage.clone()),
+            is_ephemeral: false,
+        },
+        supported_protocol_versions: vec!["1".into()],
+    };
+    session.receive_binary(&protocol::encode(&join)).await;
+    let Some(Ok(Message::Peer {
+        sender_id: server, ..
+    })) = out.frames.recv().await.map(|f| protocol::decode(&f))
+    else {
+        panic!("no peer message");
+    };
+    let mut doc = intake("Ada");
+    let mut state = sync::State::new();
+    for _ in 0..4 {
+        let Some(msg) = doc.sync().generate_sync_message(&mut state) else {
+            break;
+        };
+        let m = DocMessage {
+            sender_id: PeerId::parse("peer-p").unwrap(),
+            target_id: server.clone(),
+            document_id: id,
+            data: msg.encode(),
+        };
+        session
+            .receive_binary(&protocol::encode(&Message::Sync(m)))
+            .await;
+        if let Ok(Some(frame)) =
+            tokio::time::timeout(Duration::from_millis(500), out.frames.recv()).await
+            && let Ok(Message::Sync(reply)) = protocol::decode(&frame)
+        {
+            doc.sync()
+                .receive_sync_message(&mut state, sync::Message::decode(&reply.data).unwrap())
+                .unwrap();
+        }
+    }
+    session.finish();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let saved = store
+        .load_sync_state(&id, &storage)
+        .await
+        .unwrap()
+        .expect("a saved sync state");
+    let decoded = sync::State::decode(&saved).unwrap();
+    assert_eq!(decoded.shared_heads, doc.get_heads());
+}

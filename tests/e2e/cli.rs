@@ -1,0 +1,134 @@
+//! The `fieldclinic` binary's command-line contracts other tools rely on.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use fieldclinic_server::simulator::Device;
+
+use crate::helpers::{Backend, binary_path, spawn_app};
+
+fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(binary_path())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run fieldclinic");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn eligibility_check_answers_every_public_case_in_order() {
+    let cases = include_str!("../../eligibility/tests/cases.json");
+    let (code, stdout, stderr) = run(&["eligibility", "check", "-"], cases);
+    assert_eq!(code, 0, "{stderr}");
+    let results: Vec<serde_json::Value> = serde_json::from_str(&stdout).expect("a JSON array");
+    let input: Vec<serde_json::Value> = serde_json::from_str(cases).expect("cases");
+    assert_eq!(results.len(), input.len());
+    for (r, c) in results.iter().zip(&input) {
+        assert_eq!(r["id"], c["id"]);
+        assert_eq!(r["outcome"], c["expected"]["outcome"], "case {}", c["id"]);
+        assert_eq!(
+            r["proclamations"], c["expected"]["proclamations"],
+            "case {}",
+            c["id"]
+        );
+    }
+    let (code, table, _) = run(&["eligibility", "check", "--format", "table"], cases);
+    assert_eq!(code, 0);
+    assert!(table.contains("PC-001") && table.contains("ELIGIBLE"));
+}
+
+#[test]
+fn malformed_eligibility_input_exits_2_naming_the_case_and_field() {
+    let bad = r#"[{"id": "X-1", "person": {"status_now": "us_citizen"}, "offenses": [{"offense_date": "2015-13-01"}]}]"#;
+    let (code, _, stderr) = run(&["eligibility", "check"], bad);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("X-1") && stderr.contains("offense_date"),
+        "{stderr}"
+    );
+    let (code, _, _) = run(&["eligibility", "check"], "not json");
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn schema_export_prints_the_intake_json_schema() {
+    let (code, stdout, _) = run(&["schema", "export"], "");
+    assert_eq!(code, 0);
+    let schema: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert!(schema["properties"]["offenses"].is_object(), "{schema}");
+    assert_eq!(schema["properties"]["schema_version"]["const"], 1);
+}
+
+#[tokio::test]
+async fn reevaluate_walks_every_stored_intake_and_resumes_from_its_progress_file() {
+    for backend in Backend::ALL {
+        let app = spawn_app(backend).await;
+        let mut d = Device::ephemeral("reevaluate").expect("device");
+        let ids: Vec<_> = (0..3)
+            .map(|i| {
+                let mut intake = fieldclinic_schema::Intake::new();
+                intake.person.legal_name = Some(format!("Client {i}"));
+                d.create_intake(&intake).expect("intake")
+            })
+            .collect();
+        d.connect(&app.ws_url()).await.expect("connect");
+        d.sync(&ids).await.expect("stored");
+        d.disconnect().await;
+        let dir = tempfile::tempdir().expect("dir");
+        let progress = dir.path().join("progress");
+        let reevaluate = || {
+            let url = app.db.url.clone();
+            let progress_arg = progress.display().to_string();
+            // The server keeps running: re-evaluation is an ordinary merge.
+            tokio::task::spawn_blocking(move || {
+                run(
+                    &[
+                        "eligibility",
+                        "reevaluate",
+                        "--database-url",
+                        &url,
+                        "--progress-file",
+                        &progress_arg,
+                        "--quiet",
+                    ],
+                    "",
+                )
+            })
+        };
+        // An interrupted run left off after the first document (in the walk's byte order).
+        let mut sorted = ids.clone();
+        sorted.sort();
+        std::fs::write(&progress, sorted[0].to_string()).expect("progress file");
+        let (code, _, stderr) = reevaluate().await.expect("join");
+        assert_eq!(code, 0, "{backend:?}: {stderr}");
+        assert!(
+            stderr.contains("2 intakes re-evaluated"),
+            "{backend:?} resumed: {stderr}"
+        );
+        assert!(
+            !progress.exists(),
+            "a finished run leaves nothing to resume"
+        );
+        let (code, _, stderr) = reevaluate().await.expect("join");
+        assert_eq!(code, 0, "{backend:?}: {stderr}");
+        assert!(
+            stderr.contains("3 intakes re-evaluated"),
+            "{backend:?} from the start: {stderr}"
+        );
+        app.stop().await;
+    }
+}
