@@ -32,6 +32,9 @@ pub enum Command {
     Eligibility(EligibilityCommand),
     /// Print the default configuration file (annotated TOML).
     PrintDefaultConfig,
+    /// Clinics, users, devices and the audit log.
+    #[command(subcommand)]
+    Admin(AdminCommand),
 
     /// Simulate field devices syncing intakes against a server on this machine and report
     /// throughput, push-ack latency and server memory.
@@ -74,11 +77,12 @@ pub struct ServeArgs {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("target").required(true).args(["url", "spawn_server"])))]
 pub struct LoadtestArgs {
-    /// A running server's sync socket on this machine: ws://127.0.0.1:PORT/sync
+    /// A running server's sync socket on this machine, with a sync ticket (from
+    /// `POST /api/v1/sync-tickets`): ws://127.0.0.1:PORT/sync?ticket=TICKET
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
-    /// Start `fieldclinic serve` on a temporary SQLite database and port 0 (its memory is
-    /// reported).
+    /// Start `fieldclinic serve` on a temporary SQLite database (with a load-test volunteer
+    /// account) and port 0; its memory is reported.
     #[arg(long)]
     pub spawn_server: bool,
     /// Simulated devices, connected concurrently.
@@ -96,6 +100,88 @@ pub struct LoadtestArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `admin` subcommands. Each accepts `--json` for machine-readable output.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a clinic and print its ID.
+    CreateClinic {
+        /// The clinic's name.
+        name: String,
+        /// Configuration and database.
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Print `{"clinic_id"}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a user; the password is read from stdin (first line).
+    CreateUser {
+        /// The clinic's ID.
+        #[arg(long, value_name = "ID")]
+        clinic: String,
+        /// Sign-in email.
+        #[arg(long)]
+        email: String,
+        /// volunteer, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        /// Configuration and database.
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Print `{"user_id"}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Enroll a device for a user and print its bearer token (shown once).
+    EnrollDevice {
+        /// The clinic's ID.
+        #[arg(long, value_name = "ID")]
+        clinic: String,
+        /// The user's email.
+        #[arg(long, value_name = "EMAIL")]
+        user: String,
+        /// A label such as "Tablet 3".
+        #[arg(long, default_value = "device")]
+        name: String,
+        /// Configuration and database.
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Print `{"device_id","token","index_url"}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a device: its token stops working; a running server closes its connections
+    /// within seconds.
+    RevokeDevice {
+        /// The device's ID.
+        device_id: String,
+        /// Configuration and database.
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Print `{"device_id","revoked_at"}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the audit log, newest first.
+    Audit {
+        /// Only this clinic.
+        #[arg(long, value_name = "ID")]
+        clinic: Option<String>,
+        /// Only this document.
+        #[arg(long, value_name = "DOCUMENT_ID")]
+        doc: Option<String>,
+        /// At most this many entries.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// Configuration and database.
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `schema` subcommands.

@@ -8,9 +8,11 @@ use fieldclinic_schema::DocumentId;
 use fieldclinic_sync::{Hub, Store};
 use secrecy::ExposeSecret;
 
+use crate::audit::AuditSink;
 use crate::cli::OutputFormat;
 use crate::configuration::Settings;
 use crate::policy::ClinicPolicy;
+use crate::store::accounts::AccountStore;
 use crate::store::{DatabaseKind, PostgresStore, SqliteStore};
 
 /// Connects to the configured database, which runs its migrations.
@@ -102,14 +104,20 @@ pub async fn reevaluate(
 
 const PAGE: u32 = 200;
 
-async fn reevaluate_with<S: Store>(
+async fn reevaluate_with<S: Store + AccountStore>(
     store: S,
     settings: &Settings,
     progress_file: &Path,
     restart: bool,
     quiet: bool,
 ) -> anyhow::Result<u64> {
-    let hub = Hub::new(store.clone(), ClinicPolicy, settings.hub_settings()).await?;
+    let audit = AuditSink::start(store.clone());
+    let hub = Hub::new(
+        store.clone(),
+        ClinicPolicy::new(store.clone(), audit.clone()),
+        settings.hub_settings(),
+    )
+    .await?;
     let mut after: Option<DocumentId> = if restart {
         None
     } else {
@@ -157,6 +165,7 @@ async fn reevaluate_with<S: Store>(
         after = Some(last);
     }
     hub.shutdown().await;
+    audit.flush().await;
     // A finished run leaves nothing to resume.
     let _ = std::fs::remove_file(progress_file);
     bar.finish_with_message("done");

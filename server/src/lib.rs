@@ -1,6 +1,10 @@
 //! The fieldclinic server: the sync socket, the eligibility write-back, and the `fieldclinic`
 //! command line.
 
+pub mod admin;
+pub mod admin_cli;
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod configuration;

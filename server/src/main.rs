@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use fieldclinic_server::cli::{Cli, Command, EligibilityCommand, SchemaCommand};
+use fieldclinic_server::cli::{AdminCommand, Cli, Command, EligibilityCommand, SchemaCommand};
 use fieldclinic_server::commands::{self, CheckOutcome};
 use fieldclinic_server::configuration::{self, Overrides, Settings};
 use fieldclinic_server::startup::Application;
@@ -85,6 +85,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!("{n} intakes re-evaluated");
         }
         Command::PrintDefaultConfig => print!("{}", configuration::DEFAULT_CONFIG),
+        Command::Admin(command) => {
+            let db = match &command {
+                AdminCommand::CreateClinic { db, .. }
+                | AdminCommand::CreateUser { db, .. }
+                | AdminCommand::EnrollDevice { db, .. }
+                | AdminCommand::RevokeDevice { db, .. }
+                | AdminCommand::Audit { db, .. } => db,
+            };
+            let overrides = Overrides {
+                database_url: db.database_url.clone(),
+                ..Overrides::default()
+            };
+            let s = settings(db.config.as_deref(), &overrides)?;
+            let out = runtime()?.block_on(fieldclinic_server::admin_cli::run(&s, command))?;
+            println!("{out}");
+        }
         Command::Loadtest(args) => {
             runtime()?.block_on(fieldclinic_server::loadtest::run(&args))?;
         }

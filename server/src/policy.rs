@@ -8,36 +8,102 @@ use fieldclinic_schema::{
     read_intake, write_determination,
 };
 use fieldclinic_sync::{Accepted, Access, DocumentPolicy, Presence, Refusal, StoreError};
+
+use crate::audit::{AuditEvent, AuditSink, now_millis};
+use crate::auth::Principal;
+use crate::store::accounts::{AccountStore, ChangeAuthor, DocumentOwner, NewAuditEntry, OwnedKind};
 use sha2::{Digest, Sha256};
 
-/// Who is on the other end of a sync connection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Principal {
-    /// No credential was checked. Accounts, roles and device enrollment are not built yet, so
-    /// every connection is this; the server refuses non-loopback plain HTTP meanwhile.
-    Unauthenticated,
+/// The clinic server's policy: tenancy and roles decide access; ownership is fixed at the first
+/// write; server-owned sections are refused from devices; every accepted change is attributed.
+#[derive(Debug, Clone)]
+pub struct ClinicPolicy<S> {
+    store: S,
+    audit: AuditSink,
 }
 
-/// The clinic server's policy.
-#[derive(Debug, Clone, Default)]
-pub struct ClinicPolicy;
+impl<S: AccountStore> ClinicPolicy<S> {
+    /// A policy reading accounts from `store` and recording to `audit`.
+    pub fn new(store: S, audit: AuditSink) -> Self {
+        Self { store, audit }
+    }
 
-impl DocumentPolicy for ClinicPolicy {
+    /// The access `who` has to a document with this owner.
+    async fn decide(&self, who: &Principal, owner: &DocumentOwner) -> Result<Access, StoreError> {
+        if owner.clinic_id != who.clinic_id {
+            return Ok(Access::None);
+        }
+        Ok(match owner.kind {
+            // Only the server writes index documents; their user reads them.
+            OwnedKind::Index if owner.created_by_user == who.user_id => Access::ReadOnly,
+            OwnedKind::Index => Access::None,
+            OwnedKind::Intake
+                if who.sees_whole_clinic() || owner.created_by_user == who.user_id =>
+            {
+                Access::ReadWrite
+            }
+            OwnedKind::Intake => {
+                if self.store.is_assigned(&owner.doc, &who.user_id).await? {
+                    Access::ReadWrite
+                } else {
+                    Access::None
+                }
+            }
+        })
+    }
+
+    fn entry(&self, who: &Principal, doc: &DocumentId, action: &str, detail: serde_json::Value) {
+        let (kind, id) = who.audit_actor();
+        self.audit.record(AuditEvent::Entry(NewAuditEntry {
+            at_millis: now_millis(),
+            clinic_id: Some(who.clinic_id),
+            actor_kind: kind.to_owned(),
+            actor_id: id,
+            doc: Some(*doc),
+            action: action.to_owned(),
+            detail,
+            remote_addr: who.remote_addr.clone(),
+        }));
+    }
+}
+
+impl<S: AccountStore> DocumentPolicy for ClinicPolicy<S> {
     type Identity = Principal;
 
     async fn access(
         &self,
-        _: &Principal,
-        _: &DocumentId,
-        _: Presence,
+        who: &Principal,
+        doc: &DocumentId,
+        presence: Presence,
     ) -> Result<Access, StoreError> {
-        Ok(Access::ReadWrite)
+        if let Some(owner) = self.store.document_owner(doc).await? {
+            return self.decide(who, &owner).await;
+        }
+        if presence != Presence::Creating {
+            return Ok(Access::None);
+        }
+        // First writer wins: the document belongs to the clinic of whoever pushes it first.
+        let claimed = self
+            .store
+            .claim_document(&DocumentOwner {
+                doc: *doc,
+                clinic_id: who.clinic_id,
+                kind: OwnedKind::Intake,
+                created_by_user: who.user_id,
+                created_by_device: who.device_id,
+                created_at_millis: now_millis(),
+            })
+            .await?;
+        if claimed.created_by_user == who.user_id && claimed.created_by_device == who.device_id {
+            self.entry(who, doc, "document.created", serde_json::json!({}));
+        }
+        self.decide(who, &claimed).await
     }
 
     fn check_incoming(
         &self,
-        _who: &Principal,
-        _doc_id: &DocumentId,
+        who: &Principal,
+        doc_id: &DocumentId,
         incoming: &mut AutoCommit,
         before: &[ChangeHash],
     ) -> Result<(), Refusal> {
@@ -54,6 +120,12 @@ impl DocumentPolicy for ClinicPolicy {
                 None => None,
             };
             if let Some(key) = top.filter(|k| SERVER_OWNED_KEYS.contains(&k.as_str())) {
+                self.entry(
+                    who,
+                    doc_id,
+                    "changes.refused",
+                    serde_json::json!({ "section": key }),
+                );
                 return Err(Refusal(format!(
                     "device changes to server-owned section {key:?}"
                 )));
@@ -68,7 +140,33 @@ impl DocumentPolicy for ClinicPolicy {
         }
     }
 
-    fn after_commit(&self, _: &DocumentId, _: &mut AutoCommit, _: &[Accepted<Principal>]) {}
+    fn after_commit(
+        &self,
+        doc_id: &DocumentId,
+        _doc: &mut AutoCommit,
+        accepted: &[Accepted<Principal>],
+    ) {
+        let at = now_millis();
+        for a in accepted {
+            for (hash, actor) in &a.changes {
+                self.audit.record(AuditEvent::Author(ChangeAuthor {
+                    doc: *doc_id,
+                    change_hash: hash.to_string(),
+                    actor_id: actor.to_hex_string(),
+                    device_id: a.who.device_id,
+                    user_id: Some(a.who.user_id),
+                    at_millis: at,
+                }));
+            }
+            let hashes: Vec<String> = a.changes.iter().map(|(h, _)| h.to_string()).collect();
+            self.entry(
+                &a.who,
+                doc_id,
+                "document.changed",
+                serde_json::json!({ "changes": hashes }),
+            );
+        }
+    }
 }
 
 /// Evaluates the intake and writes `determination` as the server's own change, only when the

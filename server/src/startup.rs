@@ -12,13 +12,16 @@ use fieldclinic_sync::{Hub, Store};
 use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
+use crate::audit::AuditSink;
+use crate::auth::LoginLimiter;
 use crate::configuration::Settings;
 use crate::policy::ClinicPolicy;
+use crate::store::accounts::AccountStore;
 use crate::store::{DatabaseKind, PostgresStore, SqliteStore};
 use crate::{routes, tls, ws};
 
 /// The sync hub as the server instantiates it.
-pub type AppHub<S> = Hub<S, ClinicPolicy>;
+pub type AppHub<S> = Hub<S, ClinicPolicy<S>>;
 
 /// Limits the sync socket applies.
 #[derive(Debug, Clone, Copy)]
@@ -62,8 +65,13 @@ impl Application {
         }
     }
 
-    async fn build_with<S: Store>(store: S, settings: &Settings) -> anyhow::Result<Self> {
-        let hub = Hub::new(store, ClinicPolicy, settings.hub_settings())
+    async fn build_with<S: Store + AccountStore>(
+        store: S,
+        settings: &Settings,
+    ) -> anyhow::Result<Self> {
+        let audit = AuditSink::start(store.clone());
+        let policy = ClinicPolicy::new(store.clone(), audit.clone());
+        let hub = Hub::new(store.clone(), policy, settings.hub_settings())
             .await
             .context("Failed to read the server's storage ID")?;
         let listener = TcpListener::bind(&settings.server.bind)
@@ -73,13 +81,40 @@ impl Application {
             max_message_bytes: settings.sync.max_message_bytes,
         };
         let data_hub = web::Data::new(hub.clone());
+        let data_store = web::Data::new(store);
+        let limiter = web::Data::new(LoginLimiter::new());
         let http = HttpServer::new(move || {
             App::new()
                 .wrap(TracingLogger::<crate::telemetry::RouteSpan>::new())
                 .app_data(data_hub.clone())
+                .app_data(data_store.clone())
+                .app_data(limiter.clone())
                 .app_data(web::Data::new(limits))
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(64 * 1024)
+                        .error_handler(|e, _| {
+                            crate::error::ApiError::Validation(e.to_string()).into()
+                        }),
+                )
                 .route("/healthz", web::get().to(routes::health_check::<S>))
                 .route("/sync", web::get().to(ws::sync_socket::<S>))
+                .service(
+                    web::scope("/api/v1")
+                        .route("/sessions", web::post().to(routes::sign_in::<S>))
+                        .route("/sessions", web::delete().to(routes::sign_out::<S>))
+                        .route("/sync-tickets", web::post().to(routes::create_ticket::<S>))
+                        .route("/me", web::get().to(routes::me::<S>))
+                        .route("/documents/{id}", web::get().to(routes::get_document::<S>))
+                        .route("/admin/clinics", web::post().to(routes::create_clinic::<S>))
+                        .route("/admin/users", web::post().to(routes::create_user::<S>))
+                        .route("/admin/devices", web::post().to(routes::enroll_device::<S>))
+                        .route(
+                            "/admin/devices/{id}",
+                            web::delete().to(routes::revoke_device::<S>),
+                        )
+                        .route("/admin/audit", web::get().to(routes::audit_log::<S>)),
+                )
         })
         .disable_signals()
         .shutdown_timeout(settings.server.shutdown_timeout_secs);

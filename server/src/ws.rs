@@ -13,8 +13,11 @@ use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError};
 use fieldclinic_sync::{Flow, Outbound, PeerSession, Store};
 use futures_util::StreamExt;
 
-use crate::policy::Principal;
+use crate::audit::now_millis;
+use crate::auth::{AuthError, authenticate_request};
+use crate::error::ApiError;
 use crate::startup::{AppHub, SyncLimits};
+use crate::store::accounts::AccountStore;
 
 /// Browsers and Node's `ws` answer pings automatically; a peer that has not answered for
 /// `PONG_TIMEOUT` is gone (a phone that lost signal) and its connection is closed.
@@ -25,13 +28,28 @@ const PONG_TIMEOUT: Duration = Duration::from_secs(30);
 ///
 /// # Errors
 /// When the request is not a valid WebSocket upgrade.
-pub async fn sync_socket<S: Store>(
+pub async fn sync_socket<S: Store + AccountStore>(
     req: HttpRequest,
     body: web::Payload,
     hub: web::Data<AppHub<S>>,
     limits: web::Data<SyncLimits>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let identity = Principal::Unauthenticated;
+    // Authenticate before the upgrade: the protocol itself has no credentials.
+    let identity = match authenticate_request(hub.store(), &req, true, now_millis()).await {
+        Ok(p) => p,
+        Err(AuthError::Store(e)) => {
+            return Err(ApiError::Unexpected(
+                anyhow::Error::new(e).context("Failed to authenticate"),
+            )
+            .into());
+        }
+        Err(_) => return Err(ApiError::Unauthorized.into()),
+    };
+    if let Some(device) = identity.device_id
+        && let Err(e) = hub.store().touch_device(&device, now_millis()).await
+    {
+        tracing::warn!(error.message = %e, "failed to record the device's last connection");
+    }
     let (response, ws, stream) = actix_ws::handle(&req, body)?;
     let stream = stream
         .max_frame_size(limits.max_message_bytes)
@@ -45,8 +63,8 @@ pub async fn sync_socket<S: Store>(
     Ok(response)
 }
 
-async fn read_loop<S: Store>(
-    mut session: PeerSession<S, crate::policy::ClinicPolicy>,
+async fn read_loop<S: Store + AccountStore>(
+    mut session: PeerSession<S, crate::policy::ClinicPolicy<S>>,
     mut stream: actix_ws::AggregatedMessageStream,
     mut ws: actix_ws::Session,
     last_pong: Rc<Cell<Instant>>,

@@ -7,11 +7,119 @@ use std::process::{Child, Command, Stdio};
 use std::sync::LazyLock;
 use std::time::Duration;
 
+use fieldclinic_schema::DocumentId;
+use fieldclinic_server::admin::{self, AdminActor};
 use fieldclinic_server::configuration::{Overrides, get_configuration};
 use fieldclinic_server::startup::Application;
+use fieldclinic_server::store::accounts::{
+    AccountStore, AuditEntry, AuditQuery, ClinicId, DeviceId, Role, TicketOwner, UserId,
+};
+use fieldclinic_server::store::{PostgresStore, SqliteStore};
 use fieldclinic_server::telemetry::{get_subscriber, init_subscriber};
+use fieldclinic_sync::Store;
+use secrecy::{ExposeSecret, SecretString};
 use sqlx::Connection;
 use tokio::sync::oneshot;
+
+/// A clinic member with an enrolled device, for tests that need credentials.
+#[derive(Debug, Clone)]
+pub(crate) struct Account {
+    pub(crate) user_id: UserId,
+    pub(crate) email: String,
+    pub(crate) password: String,
+    pub(crate) device_id: DeviceId,
+    pub(crate) device_token: String,
+    pub(crate) index_url: String,
+}
+
+/// The test database's store, whichever backend, for set-up through the admin operations.
+pub(crate) enum TestStore {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+macro_rules! with_store {
+    ($self:expr, $s:ident => $body:expr) => {
+        match $self {
+            TestStore::Sqlite($s) => $body,
+            TestStore::Postgres($s) => $body,
+        }
+    };
+}
+
+impl TestStore {
+    pub(crate) async fn connect(url: &str) -> Self {
+        if url.starts_with("sqlite:") {
+            Self::Sqlite(SqliteStore::connect(url).await.expect("sqlite store"))
+        } else {
+            Self::Postgres(PostgresStore::connect(url).await.expect("postgres store"))
+        }
+    }
+
+    pub(crate) async fn clinic(&self, name: &str) -> ClinicId {
+        with_store!(self, s => admin::create_clinic(s, name, &AdminActor::cli()).await.expect("clinic").id)
+    }
+
+    pub(crate) async fn account(&self, clinic: ClinicId, role: Role) -> Account {
+        let email = format!(
+            "{}-{}@clinic.test",
+            role.as_str(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let password = "correct horse battery staple".to_owned();
+        let user = with_store!(self, s => admin::create_user(s, clinic, &email, role, SecretString::from(password.clone()), &AdminActor::cli()).await.expect("user"));
+        let e = with_store!(self, s => admin::enroll_device(s, clinic, &email, "test tablet", &AdminActor::cli()).await.expect("device"));
+        Account {
+            user_id: user.id,
+            email,
+            password,
+            device_id: e.device_id,
+            device_token: e.token.expose_secret().to_owned(),
+            index_url: e.index_url,
+        }
+    }
+
+    pub(crate) async fn assign(&self, doc: &DocumentId, user: &UserId) {
+        with_store!(self, s => s.assign_document(doc, user, 0).await.expect("assign"));
+    }
+
+    pub(crate) async fn audit(&self, doc: &DocumentId) -> Vec<AuditEntry> {
+        with_store!(self, s => s.query_audit(&AuditQuery { doc: Some(*doc), limit: 1000, ..AuditQuery::default() }).await.expect("audit"))
+    }
+
+    /// Every stored document, in the store's walk order.
+    pub(crate) async fn documents(&self) -> Vec<DocumentId> {
+        with_store!(self, s => s.list_documents(None, 10_000).await.expect("documents"))
+    }
+
+    pub(crate) async fn heads(&self, doc: &DocumentId) -> Option<Vec<String>> {
+        match with_store!(self, s => s.document_meta(doc).await) {
+            Ok(m) => Some(m.heads),
+            Err(_) => None,
+        }
+    }
+}
+
+impl TestApp {
+    /// A sync ticket for a bearer token, from the API.
+    pub(crate) async fn ticket(&self, token: &str) -> String {
+        let r = self
+            .client
+            .post(format!("{}/api/v1/sync-tickets", self.address))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("ticket request");
+        assert_eq!(r.status().as_u16(), 201, "ticket refused");
+        let body: serde_json::Value = r.json().await.expect("ticket json");
+        body["ticket"].as_str().expect("ticket").to_owned()
+    }
+
+    /// The sync URL carrying a fresh ticket for `token`.
+    pub(crate) async fn ws_url_for(&self, token: &str) -> String {
+        format!("{}?ticket={}", self.bare_ws_url(), self.ticket(token).await)
+    }
+}
 
 static TRACING: LazyLock<()> = LazyLock::new(|| {
     if std::env::var("TEST_LOG").is_ok() {
@@ -123,12 +231,20 @@ pub(crate) struct TestApp {
     pub(crate) address: String,
     pub(crate) client: reqwest::Client,
     pub(crate) db: TestDatabase,
+    /// A ticket of the default test user, carried by [`TestApp::ws_url`].
+    pub(crate) ticket: String,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
 impl TestApp {
+    /// The sync URL with the default test user's ticket.
     pub(crate) fn ws_url(&self) -> String {
+        format!("{}?ticket={}", self.bare_ws_url(), self.ticket)
+    }
+
+    /// The sync URL without any credential.
+    pub(crate) fn bare_ws_url(&self) -> String {
         format!("ws://127.0.0.1:{}/sync", self.port)
     }
 
@@ -158,6 +274,22 @@ pub(crate) async fn spawn_app(backend: Backend) -> TestApp {
 
 /// Starts the app over an existing test database (to restart on the same data).
 pub(crate) async fn spawn_app_on(db: TestDatabase) -> TestApp {
+    start_app(db, |_| {}).await
+}
+
+/// Starts the app over a fresh database of `backend` after `configure` adjusted its settings
+/// (a small `sync.max_message_bytes`, say).
+pub(crate) async fn spawn_app_configured(
+    backend: Backend,
+    configure: impl FnOnce(&mut fieldclinic_server::configuration::Settings),
+) -> TestApp {
+    start_app(TestDatabase::new(backend).await, configure).await
+}
+
+async fn start_app(
+    db: TestDatabase,
+    configure: impl FnOnce(&mut fieldclinic_server::configuration::Settings),
+) -> TestApp {
     LazyLock::force(&TRACING);
     let overrides = Overrides {
         bind: Some("127.0.0.1:0".into()),
@@ -166,8 +298,10 @@ pub(crate) async fn spawn_app_on(db: TestDatabase) -> TestApp {
     };
     let mut settings = get_configuration(None, &overrides).expect("configuration");
     settings.sync.checkpoint_millis = 100;
+    configure(&mut settings);
     let app = Application::build(settings).await.expect("app builds");
     let port = app.port();
+    let ticket = default_ticket(&db.url).await;
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(app.run_until(async move {
         let _ = rx.await;
@@ -177,9 +311,26 @@ pub(crate) async fn spawn_app_on(db: TestDatabase) -> TestApp {
         address: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
         db,
+        ticket,
         stop: Some(tx),
         task: Some(task),
     }
+}
+
+/// A sync ticket, valid for an hour, of the database's default test user (a volunteer of
+/// "Test clinic", created on first use): the credential of suites that are not about access.
+pub(crate) async fn default_ticket(database_url: &str) -> String {
+    let store = TestStore::connect(database_url).await;
+    with_store!(&store, s => {
+        let user = admin::ensure_account(s, "Test clinic", "tester@clinic.test", Role::Volunteer)
+            .await
+            .expect("default account");
+        admin::issue_ticket(s, TicketOwner { user_id: user.id, device_id: None }, 3_600_000)
+            .await
+            .expect("default ticket")
+            .expose_secret()
+            .to_owned()
+    })
 }
 
 /// The `fieldclinic` binary built beside this test binary (`scripts/test` builds it first).
@@ -199,11 +350,23 @@ pub(crate) fn binary_path() -> PathBuf {
 pub(crate) struct ServerProcess {
     pub(crate) child: Child,
     pub(crate) port: u16,
+    ticket: String,
 }
 
 impl ServerProcess {
     /// Starts `fieldclinic serve` on port 0 over `database_url` and waits until it listens.
     pub(crate) fn start(database_url: &str) -> Self {
+        let url = database_url.to_owned();
+        // Seeding needs async; this constructor is called from blocking code.
+        let ticket = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(default_ticket(&url))
+        })
+        .join()
+        .expect("seed the default account");
         let mut child = Command::new(binary_path())
             .args([
                 "serve",
@@ -233,11 +396,16 @@ impl ServerProcess {
         let port = rx
             .recv_timeout(Duration::from_secs(30))
             .expect("server did not start listening");
-        Self { child, port }
+        Self {
+            child,
+            port,
+            ticket,
+        }
     }
 
+    /// The sync URL with the default test user's ticket.
     pub(crate) fn ws_url(&self) -> String {
-        format!("ws://127.0.0.1:{}/sync", self.port)
+        format!("ws://127.0.0.1:{}/sync?ticket={}", self.port, self.ticket)
     }
 
     /// SIGKILL: no shutdown code runs.
@@ -251,37 +419,5 @@ impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// Starts the app over a fresh database of `backend` after `configure` adjusted its settings
-/// (a small `sync.max_message_bytes`, say).
-pub(crate) async fn spawn_app_configured(
-    backend: Backend,
-    configure: impl FnOnce(&mut fieldclinic_server::configuration::Settings),
-) -> TestApp {
-    LazyLock::force(&TRACING);
-    let db = TestDatabase::new(backend).await;
-    let overrides = Overrides {
-        bind: Some("127.0.0.1:0".into()),
-        database_url: Some(db.url.clone()),
-        ..Overrides::default()
-    };
-    let mut settings = get_configuration(None, &overrides).expect("configuration");
-    settings.sync.checkpoint_millis = 100;
-    configure(&mut settings);
-    let app = Application::build(settings).await.expect("app builds");
-    let port = app.port();
-    let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(app.run_until(async move {
-        let _ = rx.await;
-    }));
-    TestApp {
-        port,
-        address: format!("http://127.0.0.1:{port}"),
-        client: reqwest::Client::new(),
-        db,
-        stop: Some(tx),
-        task: Some(task),
     }
 }

@@ -1,5 +1,6 @@
 //! End-to-end suites: the real app on port 0, device simulators, and the JS client.
 
+mod access;
 mod cli;
 mod health;
 mod helpers;

@@ -56,7 +56,7 @@ pub async fn run(args: &LoadtestArgs) -> anyhow::Result<()> {
 /// As [`run`].
 pub async fn measure(args: &LoadtestArgs) -> anyhow::Result<LoadReport> {
     let spawned = if args.spawn_server {
-        Some(SpawnedServer::start()?)
+        Some(SpawnedServer::start().await?)
     } else {
         None
     };

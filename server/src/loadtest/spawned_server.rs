@@ -5,7 +5,12 @@ use std::time::Duration;
 
 use anyhow::Context;
 
+use secrecy::ExposeSecret;
+
 use super::MemorySample;
+use crate::admin;
+use crate::store::SqliteStore;
+use crate::store::accounts::{Role, TicketOwner};
 
 /// `fieldclinic serve` started by the load tool on a temporary SQLite database and port 0.
 /// Dropping it kills the server and deletes the database.
@@ -14,15 +19,17 @@ pub struct SpawnedServer {
     child: Child,
     port: u16,
     dir: PathBuf,
+    ticket: String,
 }
 
 impl SpawnedServer {
-    /// Starts this executable as `serve` and waits for its `listening` log line.
+    /// Creates the database with a load-test volunteer, then starts this executable as `serve`
+    /// and waits for its `listening` log line.
     ///
     /// # Errors
-    /// When the process cannot start or does not listen within 30 s.
-    pub fn start() -> anyhow::Result<Self> {
-        let exe = std::env::current_exe().context("Failed to find the fieldclinic executable")?;
+    /// When the database cannot be set up, or the process cannot start or does not listen
+    /// within 30 s.
+    pub async fn start() -> anyhow::Result<Self> {
         let dir = std::env::temp_dir().join(format!(
             "fieldclinic-loadtest-{}",
             uuid::Uuid::new_v4().simple()
@@ -30,8 +37,16 @@ impl SpawnedServer {
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("Failed to create {}", dir.display()))?;
         let url = format!("sqlite://{}/loadtest.db", dir.display());
+        let ticket = seed(&url).await?;
+        tokio::task::spawn_blocking(move || Self::spawn(dir, &url, ticket))
+            .await
+            .context("Starting the server failed")?
+    }
+
+    fn spawn(dir: PathBuf, url: &str, ticket: String) -> anyhow::Result<Self> {
+        let exe = std::env::current_exe().context("Failed to find the fieldclinic executable")?;
         let mut child = Command::new(exe)
-            .args(["serve", "--bind", "127.0.0.1:0", "--database-url", &url])
+            .args(["serve", "--bind", "127.0.0.1:0", "--database-url", url])
             .env("FIELDCLINIC_LOG__FORMAT", "json")
             // Quiet, except the line that carries the port.
             .env("RUST_LOG", "warn,fieldclinic_server::startup=info")
@@ -59,6 +74,7 @@ impl SpawnedServer {
             child,
             port: 0,
             dir,
+            ticket,
         };
         server.port = rx
             .recv_timeout(Duration::from_secs(30))
@@ -66,10 +82,10 @@ impl SpawnedServer {
         Ok(server)
     }
 
-    /// The sync socket's URL.
+    /// The sync socket's URL, with the load-test volunteer's ticket.
     #[must_use]
     pub fn ws_url(&self) -> String {
-        format!("ws://127.0.0.1:{}/sync", self.port)
+        format!("ws://127.0.0.1:{}/sync?ticket={}", self.port, self.ticket)
     }
 
     /// The server's memory now.
@@ -85,4 +101,31 @@ impl Drop for SpawnedServer {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A sync ticket of a volunteer in a fresh database: every simulated device syncs as that
+/// volunteer, so the server checks access on every document as it would for a clinic.
+async fn seed(url: &str) -> anyhow::Result<String> {
+    let store = SqliteStore::connect(url).await?;
+    let user = admin::ensure_account(
+        &store,
+        "Load test clinic",
+        "loadtest@clinic.test",
+        Role::Volunteer,
+    )
+    .await
+    .context("Failed to create the load-test account")?;
+    // Two hours outlive every phase; connections opened with it stay open anyway.
+    let ticket = admin::issue_ticket(
+        &store,
+        TicketOwner {
+            user_id: user.id,
+            device_id: None,
+        },
+        7_200_000,
+    )
+    .await
+    .context("Failed to issue a ticket")?;
+    store.close().await;
+    Ok(ticket.expose_secret().to_owned())
 }

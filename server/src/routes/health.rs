@@ -2,9 +2,10 @@ use actix_web::{HttpResponse, web};
 use fieldclinic_sync::Store;
 
 use crate::startup::AppHub;
+use crate::store::accounts::AccountStore;
 
 /// `GET /healthz`: 200 once the database answers, 503 otherwise.
-pub async fn health_check<S: Store>(hub: web::Data<AppHub<S>>) -> HttpResponse {
+pub async fn health_check<S: Store + AccountStore>(hub: web::Data<AppHub<S>>) -> HttpResponse {
     match hub.store().storage_id().await {
         Ok(_) => HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })),
         Err(e) => {

@@ -141,6 +141,33 @@ impl Device {
         Ok(id)
     }
 
+    /// Holds a copy of a document obtained elsewhere (another device, a file), as if it had
+    /// been synced before; its sync state starts fresh. The copy writes as this device's own
+    /// actor: two writers sharing one actor would produce conflicting changes.
+    pub fn insert_document(&mut self, id: DocumentId, mut doc: AutoCommit) {
+        doc.set_actor(automerge::ActorId::random());
+        self.docs.insert(id, LocalDocument::new(doc));
+    }
+
+    /// Edits a document offline at the Automerge level (anything a buggy or hostile app could
+    /// write), as one change.
+    ///
+    /// # Errors
+    /// When the device does not hold the document or `edit` fails.
+    pub fn edit_document(
+        &mut self,
+        id: &DocumentId,
+        edit: impl FnOnce(&mut AutoCommit) -> Result<(), automerge::AutomergeError>,
+    ) -> Result<(), SimulatorError> {
+        let local = self
+            .docs
+            .get_mut(id)
+            .ok_or(SimulatorError::UnknownDocument(*id))?;
+        edit(local.doc_mut()).map_err(|e| SimulatorError::Local(e.to_string()))?;
+        local.doc_mut().commit();
+        Ok(())
+    }
+
     /// Edits an intake offline: reads it, lets `edit` change it, writes the device's fields back
     /// (never the server-owned sections) as one change.
     ///

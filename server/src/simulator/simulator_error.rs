@@ -51,6 +51,9 @@ pub enum SimulatorError {
     /// Reading or writing the intake failed.
     #[error("reading or writing the intake failed")]
     Intake(#[source] Box<IntakeError>),
+    /// A local edit failed.
+    #[error("local edit failed: {0}")]
+    Local(String),
 }
 
 impl From<tungstenite::Error> for SimulatorError {

@@ -1,8 +1,12 @@
-//! SQLite and PostgreSQL implementations of [`fieldclinic_sync::Store`].
+//! SQLite and PostgreSQL implementations of [`fieldclinic_sync::Store`] and
+//! [`accounts::AccountStore`].
 //!
 //! Startup picks one backend from the database URL ([`DatabaseKind::from_url`]) and stays generic
 //! over it; each backend owns its pool and runs its embedded migration set at connect.
 
+#[cfg(test)]
+mod account_conformance;
+pub mod accounts;
 mod columns;
 #[cfg(test)]
 pub(crate) mod conformance;

@@ -1,3 +1,5 @@
+mod account_rows;
+mod accounts;
 mod rows;
 
 use std::str::FromStr;

@@ -2,12 +2,16 @@ use fieldclinic_sync::StoreError;
 
 /// Maps every `sqlx` failure of both backends to a [`StoreError`]; the orphan rule forbids a
 /// `From` impl here, so each query ends in `.map_err(store_error)`.
+///
+/// A foreign-key violation means a write named a clinic, user, device or document that does not
+/// exist, which callers handle like any other missing row: `NotFound`.
 pub(crate) fn store_error(e: sqlx::Error) -> StoreError {
     match e {
         sqlx::Error::RowNotFound => StoreError::NotFound,
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             StoreError::Conflict(db.message().to_owned())
         }
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
         e => StoreError::other(e),
     }
 }

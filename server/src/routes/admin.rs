@@ -1,0 +1,196 @@
+use actix_web::{HttpRequest, HttpResponse, web};
+use fieldclinic_schema::DocumentId;
+use fieldclinic_sync::Store;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use super::{caller, rfc3339};
+use crate::admin::{self, AdminActor, AdminError};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::startup::AppHub;
+use crate::store::accounts::{AccountStore, AuditQuery, DeviceId, Role};
+
+impl From<AdminError> for ApiError {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::Invalid(m) => Self::Validation(m),
+            AdminError::NotFound(_) => Self::NotFound,
+            AdminError::EmailTaken => Self::Validation(e.to_string()),
+            AdminError::Store(e) => {
+                Self::Unexpected(anyhow::Error::new(e).context("Failed to administer"))
+            }
+            AdminError::Other(e) => Self::Unexpected(e),
+        }
+    }
+}
+
+async fn admin_caller<S: AccountStore>(
+    store: &S,
+    req: &HttpRequest,
+) -> Result<(Principal, AdminActor), ApiError> {
+    let who = caller(store, req).await?;
+    if who.role != Role::Admin {
+        return Err(ApiError::Forbidden);
+    }
+    let actor = AdminActor {
+        kind: "user",
+        id: who.user_id.to_string(),
+        remote_addr: who.remote_addr.clone(),
+    };
+    Ok((who, actor))
+}
+
+/// `POST /api/v1/admin/clinics` body.
+#[derive(Debug, Deserialize)]
+pub struct NewClinicBody {
+    name: String,
+}
+
+/// `POST /api/v1/admin/clinics`: `{"clinic_id"}`.
+///
+/// # Errors
+/// 401/403 unless an admin calls; 400 on a bad name.
+pub async fn create_clinic<S: AccountStore>(
+    req: HttpRequest,
+    store: web::Data<S>,
+    body: web::Json<NewClinicBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, actor) = admin_caller(store.get_ref(), &req).await?;
+    let clinic = admin::create_clinic(store.get_ref(), &body.name, &actor).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "clinic_id": clinic.id })))
+}
+
+/// `POST /api/v1/admin/users` body.
+#[derive(Debug, Deserialize)]
+pub struct NewUserBody {
+    email: String,
+    role: Role,
+    password: SecretString,
+}
+
+/// `POST /api/v1/admin/users`: creates a user in the admin's clinic; `{"user_id"}`.
+///
+/// # Errors
+/// 401/403 unless an admin calls; 400 on bad input or a taken email.
+pub async fn create_user<S: AccountStore + Store>(
+    req: HttpRequest,
+    store: web::Data<S>,
+    body: web::Json<NewUserBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (who, actor) = admin_caller(store.get_ref(), &req).await?;
+    let NewUserBody {
+        email,
+        role,
+        password,
+    } = body.into_inner();
+    let user = admin::create_user(
+        store.get_ref(),
+        who.clinic_id,
+        &email,
+        role,
+        password,
+        &actor,
+    )
+    .await?;
+    Ok(HttpResponse::Created()
+        .json(serde_json::json!({ "user_id": user.id, "index_url": user.index_doc.url() })))
+}
+
+/// `POST /api/v1/admin/devices` body.
+#[derive(Debug, Deserialize)]
+pub struct NewDeviceBody {
+    user_email: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /api/v1/admin/devices`: enrolls a device of a user of the admin's clinic;
+/// `{"device_id", "token", "index_url"}` (the token is shown once).
+///
+/// # Errors
+/// 401/403 unless an admin calls; 404 for a user of another clinic.
+pub async fn enroll_device<S: AccountStore>(
+    req: HttpRequest,
+    store: web::Data<S>,
+    body: web::Json<NewDeviceBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (who, actor) = admin_caller(store.get_ref(), &req).await?;
+    let e = admin::enroll_device(
+        store.get_ref(),
+        who.clinic_id,
+        &body.user_email,
+        &body.name,
+        &actor,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({
+        "device_id": e.device_id,
+        "token": e.token.expose_secret(),
+        "index_url": e.index_url,
+    })))
+}
+
+/// `DELETE /api/v1/admin/devices/{id}`: revokes a device and closes its connections at once.
+///
+/// # Errors
+/// 401/403 unless an admin calls; 404 for an unknown device or one of another clinic.
+pub async fn revoke_device<S: AccountStore + Store>(
+    req: HttpRequest,
+    hub: web::Data<AppHub<S>>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let store = hub.store();
+    let (who, actor) = admin_caller(store, &req).await?;
+    let id: DeviceId = path.into_inner().parse().map_err(|_| ApiError::NotFound)?;
+    let device = admin::revoke_device(store, id, Some(who.clinic_id), &actor).await?;
+    let closed = hub.close_connections(|p| p.device_id == Some(id));
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "device_id": device.id,
+        "revoked_at": device.revoked_at_millis.map(rfc3339),
+        "connections_closed": closed,
+    })))
+}
+
+/// `GET /api/v1/admin/audit` filters.
+#[derive(Debug, Deserialize)]
+pub struct AuditParams {
+    doc: Option<String>,
+    actor: Option<String>,
+    since: Option<i64>,
+    before: Option<i64>,
+    limit: Option<u32>,
+}
+
+/// `GET /api/v1/admin/audit?doc=&actor=&since=&before=&limit=`: the admin's clinic's audit log,
+/// newest first (`since` in milliseconds since the epoch, `before` an entry id for paging).
+///
+/// # Errors
+/// 401/403 unless an admin calls; 400 on a bad document ID.
+pub async fn audit_log<S: AccountStore>(
+    req: HttpRequest,
+    store: web::Data<S>,
+    params: web::Query<AuditParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (who, _) = admin_caller(store.get_ref(), &req).await?;
+    let p = params.into_inner();
+    let doc = p
+        .doc
+        .map(|d| {
+            d.parse::<DocumentId>()
+                .map_err(|_| ApiError::Validation("doc: not a document ID".into()))
+        })
+        .transpose()?;
+    let entries = store
+        .query_audit(&AuditQuery {
+            clinic_id: Some(who.clinic_id),
+            doc,
+            actor_id: p.actor,
+            since_millis: p.since,
+            before_id: p.before,
+            limit: p.limit.unwrap_or(100).min(1000),
+        })
+        .await
+        .map_err(|e| anyhow::Error::new(e).context("Failed to read the audit log"))?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "entries": entries })))
+}
