@@ -11,6 +11,7 @@ pub mod configuration;
 pub mod error;
 pub mod loadtest;
 pub mod policy;
+pub mod revocation_watch;
 pub mod routes;
 pub mod simulator;
 pub mod startup;

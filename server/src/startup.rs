@@ -12,6 +12,8 @@ use fieldclinic_sync::{Hub, Store};
 use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
+use tokio_util::sync::CancellationToken;
+
 use crate::audit::AuditSink;
 use crate::auth::LoginLimiter;
 use crate::configuration::Settings;
@@ -126,8 +128,19 @@ impl Application {
         };
         tracing::info!(port, storage.id = %hub.storage_id(), "listening");
         let server = http.run();
-        let shutdown_hub: ShutdownFn =
-            Box::new(move || Box::pin(async move { hub.shutdown().await }));
+        let stop_watch = CancellationToken::new();
+        tokio::spawn(crate::revocation_watch::watch(
+            hub.clone(),
+            stop_watch.clone(),
+        ));
+        let shutdown_hub: ShutdownFn = Box::new(move || {
+            Box::pin(async move {
+                stop_watch.cancel();
+                hub.shutdown().await;
+                // Audit entries of the last changes are written before the process ends.
+                audit.flush().await;
+            })
+        });
         Ok(Self {
             port,
             server,

@@ -133,3 +133,96 @@ async fn reevaluate_walks_every_stored_intake_and_resumes_from_its_progress_file
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn admin_commands_set_up_a_clinic_and_a_cli_revocation_cuts_the_device_off() {
+    for backend in Backend::ALL {
+        let app = spawn_app(backend).await;
+        let url = app.db.url.clone();
+        let admin = |args: Vec<String>, stdin: &'static str| {
+            let url = url.clone();
+            tokio::task::spawn_blocking(move || {
+                let mut all: Vec<&str> = vec!["admin"];
+                all.extend(args.iter().map(String::as_str));
+                all.extend(["--database-url", &url, "--json"]);
+                run(&all, stdin)
+            })
+        };
+        let (code, out, err) = admin(vec!["create-clinic".into(), "Eastside Clinic".into()], "")
+            .await
+            .expect("join");
+        assert_eq!(code, 0, "{backend:?}: {err}");
+        let clinic: serde_json::Value = serde_json::from_str(&out).expect("json");
+        let clinic_id = clinic["clinic_id"].as_str().expect("clinic_id").to_owned();
+        let create_user = vec![
+            "create-user".into(),
+            "--clinic".into(),
+            clinic_id.clone(),
+            "--email".into(),
+            "vol@eastside.test".into(),
+            "--role".into(),
+            "volunteer".into(),
+        ];
+        let (code, out, err) = admin(create_user.clone(), "a long enough passphrase\n")
+            .await
+            .expect("join");
+        assert_eq!(code, 0, "{backend:?}: {err}");
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&out).expect("json")["user_id"].is_string()
+        );
+        let (code, _, err) = admin(create_user, "a long enough passphrase\n")
+            .await
+            .expect("join");
+        assert_ne!(code, 0, "{backend:?}: a duplicate email is refused");
+        assert!(err.contains("already exists"), "{err}");
+        let (code, out, err) = admin(
+            vec![
+                "enroll-device".into(),
+                "--clinic".into(),
+                clinic_id,
+                "--user".into(),
+                "vol@eastside.test".into(),
+                "--name".into(),
+                "Tablet 3".into(),
+            ],
+            "",
+        )
+        .await
+        .expect("join");
+        assert_eq!(code, 0, "{backend:?}: {err}");
+        let enrolled: serde_json::Value = serde_json::from_str(&out).expect("json");
+        let token = enrolled["token"].as_str().expect("token").to_owned();
+        let device_id = enrolled["device_id"]
+            .as_str()
+            .expect("device_id")
+            .to_owned();
+        assert!(
+            enrolled["index_url"]
+                .as_str()
+                .expect("index_url")
+                .starts_with("automerge:")
+        );
+
+        let mut d = Device::ephemeral("to-be-revoked").expect("device");
+        d.connect(&app.ws_url_for(&token).await)
+            .await
+            .expect("connect");
+        let (code, _, err) = admin(vec!["revoke-device".into(), device_id], "")
+            .await
+            .expect("join");
+        assert_eq!(code, 0, "{backend:?}: {err}");
+        // The running server learns of it from the database, within its poll interval.
+        let closed = tokio::time::timeout(std::time::Duration::from_secs(15), async {
+            while d.pump(std::time::Duration::from_millis(200)).await.is_ok() && d.is_connected() {}
+        })
+        .await;
+        assert!(
+            closed.is_ok(),
+            "{backend:?}: the revoked device stayed connected"
+        );
+        let (code, out, _) = admin(vec!["audit".into()], "").await.expect("join");
+        assert_eq!(code, 0);
+        assert!(out.contains("device.revoked"), "{backend:?}: {out}");
+        app.stop().await;
+    }
+}

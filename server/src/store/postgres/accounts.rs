@@ -171,6 +171,21 @@ impl AccountStore for PostgresStore {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn revoked_devices_since(&self, since_millis: i64) -> Result<Vec<Device>, StoreError> {
+        sqlx::query_as::<_, DeviceRow>(
+            "SELECT id, clinic_id, user_id, name, created_at, revoked_at, last_seen_at \
+             FROM devices WHERE revoked_at >= $1 ORDER BY revoked_at, id",
+        )
+        .bind(since_millis)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .map(|row| Device::try_from(row).map_err(StoreError::from))
+        .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn device_by_token(&self, token: &TokenHash) -> Result<(Device, User), StoreError> {
         let row = sqlx::query_as::<_, DeviceUserRow>(
             "SELECT d.id, d.clinic_id, d.user_id, d.name, d.created_at, d.revoked_at, \
