@@ -15,7 +15,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::process::Command;
 
-use crate::helpers::{Backend, ServerProcess, TestDatabase, spawn_app};
+use crate::helpers::{
+    Backend, ServerProcess, TestDatabase, TestStore, spawn_app, spawn_app_configured,
+};
+use fieldclinic_server::store::accounts::Role;
 
 /// How long one device step may take in total. Longer than the scripts' own 20 s deadline, so a
 /// stuck script normally reports where it was stuck before this kills it.
@@ -27,6 +30,11 @@ fn js_dir() -> PathBuf {
 
 /// Runs one device step and returns its result line.
 async fn node(script: &str, args: &[&str]) -> Value {
+    node_env(script, args, &[]).await
+}
+
+/// Runs one device step with extra environment variables (a trusted CA, say).
+async fn node_env(script: &str, args: &[&str], env: &[(&str, &str)]) -> Value {
     let dir = js_dir();
     assert!(
         dir.join("node_modules/@automerge/automerge-repo").is_dir(),
@@ -36,6 +44,7 @@ async fn node(script: &str, args: &[&str]) -> Value {
     let child = Command::new("node")
         .arg(dir.join(script))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(&dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -439,3 +448,89 @@ on_every_backend!(
     determination_follows_the_facts_and_only_the_server_writes_it,
     unknown_document_is_unavailable,
 );
+
+/// A self-signed certificate for `localhost` and 127.0.0.1, made with the system's openssl.
+fn self_signed_certificate(dir: &Path) -> (PathBuf, PathBuf) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let status = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        // A leaf, not a CA: rustls refuses a CA certificate as the server's own.
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl must be installed");
+    assert!(status.success(), "openssl could not make a certificate");
+    (cert, key)
+}
+
+#[tokio::test]
+async fn the_js_client_syncs_over_wss_with_a_ticket_and_a_self_signed_certificate() {
+    let certs = tempfile::tempdir().expect("dir");
+    let (cert, key) = self_signed_certificate(certs.path());
+    let (c, k) = (cert.clone(), key.clone());
+    let app = spawn_app_configured(Backend::Sqlite, move |s| {
+        s.server.tls_cert = Some(c);
+        s.server.tls_key = Some(k);
+    })
+    .await;
+    let store = TestStore::connect(&app.db.url).await;
+    let clinic = store.clinic("TLS clinic").await;
+    let volunteer = store.account(clinic, Role::Volunteer).await;
+
+    // The ticket comes from the API over HTTPS, trusting only this certificate.
+    let pem = std::fs::read(&cert).expect("cert");
+    let https = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("pem"))
+        .build()
+        .expect("client");
+    let response = https
+        .post(format!(
+            "https://localhost:{}/api/v1/sync-tickets",
+            app.port
+        ))
+        .bearer_auth(&volunteer.device_token)
+        .send()
+        .await
+        .expect("ticket over https");
+    assert_eq!(response.status().as_u16(), 201);
+    let ticket: Value = response.json().await.expect("json");
+    let server = format!(
+        "wss://localhost:{}/sync?ticket={}",
+        app.port,
+        ticket["ticket"].as_str().expect("ticket")
+    );
+    let ca = cert.to_str().expect("utf-8 path");
+    let env = [("NODE_EXTRA_CA_CERTS", ca)];
+
+    let a = StoredDevice::new();
+    let url = a
+        .create_offline(&intake("Wss Client", &undated_possession()))
+        .await;
+    let pushed = node_env(
+        "sync.mjs",
+        &["--server", &server, "--storage", a.storage(), "--url", &url],
+        &env,
+    )
+    .await;
+    let found = node_env("sync.mjs", &["--server", &server, "--url", &url], &env).await;
+    assert_eq!(found["state"], "ready", "{found}");
+    assert_eq!(found["heads"], pushed["heads"]);
+    assert_eq!(found["doc"]["person"]["legal_name"], "Wss Client");
+    app.stop().await;
+}
