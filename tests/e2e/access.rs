@@ -174,6 +174,11 @@ async fn missing_expired_revoked_and_forged_credentials_are_refused_before_the_u
             d.connect(&url).await.is_err()
         };
         assert!(refused(ws.clone()).await, "{backend:?}: no credential");
+        let expired = store.expired_ticket(&vol).await;
+        assert!(
+            refused(format!("{ws}?ticket={expired}")).await,
+            "{backend:?}: expired ticket"
+        );
         assert!(
             refused(format!("{ws}?ticket=fct_{}", "0".repeat(64))).await,
             "{backend:?}: forged ticket"
@@ -351,6 +356,118 @@ async fn device_changes_to_server_sections_are_refused_and_audited() {
             .iter()
             .any(|e| e.action == "document.changed" && e.actor_id == vol.device_id.to_string()),
         "accepted changes are attributed to the device"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn admins_manage_their_clinic_over_http_and_nobody_else_can() {
+    let app = spawn_app(Backend::Postgres).await;
+    let store = TestStore::connect(&app.db.url).await;
+    let clinic = store.clinic("Clinic").await;
+    let admin = store.account(clinic, Role::Admin).await;
+    let supervisor = store.account(clinic, Role::Supervisor).await;
+    let post = |path: &str, token: &str, body: serde_json::Value| {
+        app.client
+            .post(format!("{}/api/v1/admin/{path}", app.address))
+            .bearer_auth(token.to_owned())
+            .json(&body)
+            .send()
+    };
+    let user = serde_json::json!({"email": "new@clinic.test", "role": "volunteer", "password": "a long enough passphrase"});
+    assert_eq!(
+        post("users", &supervisor.device_token, user.clone())
+            .await
+            .expect("post")
+            .status()
+            .as_u16(),
+        403
+    );
+    assert_eq!(
+        post("users", "fcs_nothing", user.clone())
+            .await
+            .expect("post")
+            .status()
+            .as_u16(),
+        401
+    );
+    let created = post("users", &admin.device_token, user.clone())
+        .await
+        .expect("post");
+    assert_eq!(created.status().as_u16(), 201);
+    let again = post("users", &admin.device_token, user)
+        .await
+        .expect("post");
+    assert_eq!(again.status().as_u16(), 400, "duplicate email");
+    let body: serde_json::Value = again.json().await.expect("json");
+    assert!(
+        body["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("already exists")
+    );
+    let short =
+        serde_json::json!({"email": "b@clinic.test", "role": "volunteer", "password": "short"});
+    assert_eq!(
+        post("users", &admin.device_token, short)
+            .await
+            .expect("post")
+            .status()
+            .as_u16(),
+        400
+    );
+    let enrolled = post(
+        "devices",
+        &admin.device_token,
+        serde_json::json!({"user_email": "new@clinic.test", "name": "Tablet 9"}),
+    )
+    .await
+    .expect("post");
+    assert_eq!(enrolled.status().as_u16(), 201);
+    let e: serde_json::Value = enrolled.json().await.expect("json");
+    let token = e["token"].as_str().expect("token");
+    let me: serde_json::Value = app
+        .client
+        .get(format!("{}/api/v1/me", app.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["role"], "volunteer");
+    assert_eq!(me["index_url"], e["index_url"]);
+    // A user of another clinic cannot be enrolled from here.
+    let other = store.clinic("Other").await;
+    let outsider = store.account(other, Role::Volunteer).await;
+    let refused = post(
+        "devices",
+        &admin.device_token,
+        serde_json::json!({"user_email": outsider.email}),
+    )
+    .await
+    .expect("post");
+    assert_eq!(refused.status().as_u16(), 404);
+    let audit: serde_json::Value = app
+        .client
+        .get(format!("{}/api/v1/admin/audit?limit=50", app.address))
+        .bearer_auth(&admin.device_token)
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(
+        actions.contains(&"user.created") && actions.contains(&"device.enrolled"),
+        "{actions:?}"
     );
     app.stop().await;
 }

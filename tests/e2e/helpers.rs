@@ -79,6 +79,15 @@ impl TestStore {
         }
     }
 
+    /// A ticket of `who`'s device that expired a minute ago.
+    pub(crate) async fn expired_ticket(&self, who: &Account) -> String {
+        let owner = TicketOwner {
+            user_id: who.user_id,
+            device_id: Some(who.device_id),
+        };
+        with_store!(self, s => admin::issue_ticket(s, owner, -60_000).await.expect("ticket").expose_secret().to_owned())
+    }
+
     pub(crate) async fn assign(&self, doc: &DocumentId, user: &UserId) {
         with_store!(self, s => s.assign_document(doc, user, 0).await.expect("assign"));
     }
