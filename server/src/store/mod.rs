@@ -6,12 +6,15 @@
 
 #[cfg(test)]
 mod account_conformance;
+mod account_rows;
+mod account_sql;
 pub mod accounts;
 mod columns;
 #[cfg(test)]
 pub(crate) mod conformance;
 mod database_kind;
 mod postgres;
+mod rows;
 mod sqlite;
 mod sqlx_error;
 

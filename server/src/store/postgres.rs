@@ -1,7 +1,3 @@
-mod account_rows;
-mod accounts;
-mod rows;
-
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
@@ -12,9 +8,9 @@ use fieldclinic_sync::{
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use self::rows::{ChunkRow, DocIdRow, DocumentMetaRow, StorageIdRow, SyncStateRow};
 use super::columns::{heads_to_text, now_millis};
 use super::is_same_chunk;
+use super::rows::{ChunkRow, DocIdRow, DocumentMetaRow, StorageIdRow, SyncStateRow};
 use super::sqlx_error::store_error;
 
 /// A [`Store`] on PostgreSQL, for clinics that run several server instances.
@@ -289,5 +285,14 @@ impl Store for PostgresStore {
         .into_iter()
         .map(|row| DocumentId::try_from(row).map_err(StoreError::from))
         .collect()
+    }
+}
+
+super::account_sql::account_store!(PostgresStore, sqlx::Postgres);
+
+impl PostgresStore {
+    /// Starts a write transaction (the account store's batches use it).
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'_, sqlx::Postgres>, StoreError> {
+        self.pool.begin().await.map_err(store_error)
     }
 }

@@ -1,7 +1,3 @@
-mod account_rows;
-mod accounts;
-mod rows;
-
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -15,9 +11,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use self::rows::{ChunkRow, DocIdRow, DocumentMetaRow, StorageIdRow, SyncStateRow};
 use super::columns::{heads_to_text, now_millis};
 use super::is_same_chunk;
+use super::rows::{ChunkRow, DocIdRow, DocumentMetaRow, StorageIdRow, SyncStateRow};
 use super::sqlx_error::store_error;
 
 /// How long a connection waits for SQLite's single write lock before failing. Write transactions
@@ -325,5 +321,14 @@ impl Store for SqliteStore {
         .into_iter()
         .map(|row| DocumentId::try_from(row).map_err(StoreError::from))
         .collect()
+    }
+}
+
+super::account_sql::account_store!(SqliteStore, sqlx::Sqlite);
+
+impl SqliteStore {
+    /// Starts a write transaction (the account store's batches use it).
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>, StoreError> {
+        self.pool.begin_with(BEGIN_WRITE).await.map_err(store_error)
     }
 }

@@ -1,4 +1,4 @@
-//! Account rows as SQLite returns them (IDs as text, times as integers), converted into the
+//! Account rows as both backends return them (IDs as text, times as integers), converted into the
 //! `accounts` domain types in one place.
 
 use crate::store::accounts::{

@@ -1,4 +1,5 @@
-//! Rows as PostgreSQL returns them, converted into domain types in one place.
+//! Rows as both backends return them (the column types decode alike), converted into domain
+//! types in one place.
 
 use fieldclinic_sync::{Chunk, DocumentMeta, StorageId};
 
