@@ -11,6 +11,7 @@ use secrecy::ExposeSecret;
 use crate::audit::AuditSink;
 use crate::cli::OutputFormat;
 use crate::configuration::Settings;
+use crate::indexer::{self, Indexer};
 use crate::policy::ClinicPolicy;
 use crate::store::accounts::AccountStore;
 use crate::store::{DatabaseKind, PostgresStore, SqliteStore};
@@ -112,12 +113,14 @@ async fn reevaluate_with<S: Store + AccountStore>(
     quiet: bool,
 ) -> anyhow::Result<u64> {
     let audit = AuditSink::start(store.clone());
+    let (index_tx, index_rx) = indexer::channel();
     let hub = Hub::new(
         store.clone(),
-        ClinicPolicy::new(store.clone(), audit.clone()),
+        ClinicPolicy::new(store.clone(), audit.clone()).with_indexer(index_tx),
         settings.hub_settings(),
     )
     .await?;
+    let indexer = Indexer::start(index_rx, hub.clone());
     let mut after: Option<DocumentId> = if restart {
         None
     } else {
@@ -164,6 +167,7 @@ async fn reevaluate_with<S: Store + AccountStore>(
         std::fs::write(progress_file, last.to_string()).context("Failed to save progress")?;
         after = Some(last);
     }
+    indexer.shutdown().await;
     hub.shutdown().await;
     audit.flush().await;
     // A finished run leaves nothing to resume.

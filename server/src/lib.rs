@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod configuration;
 pub mod error;
+pub mod indexer;
 pub mod loadtest;
 pub mod policy;
 pub mod revocation_watch;

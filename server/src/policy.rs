@@ -11,6 +11,7 @@ use fieldclinic_sync::{Accepted, Access, DocumentPolicy, Presence, Refusal, Stor
 
 use crate::audit::{AuditEvent, AuditSink, now_millis};
 use crate::auth::Principal;
+use crate::indexer::IndexSender;
 use crate::store::accounts::{AccountStore, ChangeAuthor, DocumentOwner, NewAuditEntry, OwnedKind};
 use sha2::{Digest, Sha256};
 
@@ -20,12 +21,46 @@ use sha2::{Digest, Sha256};
 pub struct ClinicPolicy<S> {
     store: S,
     audit: AuditSink,
+    index: Option<IndexSender>,
+}
+
+/// How a user reaches an intake: the one rule that both sync access and the index documents
+/// follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IntakeReach {
+    /// Always (a supervisor or admin of its clinic, or its creator).
+    Always,
+    /// Only while it is assigned to them.
+    IfAssigned,
+    /// Never (another clinic, or not an intake).
+    Never,
+}
+
+pub(crate) fn intake_reach(who: &Principal, owner: &DocumentOwner) -> IntakeReach {
+    if owner.clinic_id != who.clinic_id || owner.kind != OwnedKind::Intake {
+        IntakeReach::Never
+    } else if who.sees_whole_clinic() || owner.created_by_user == who.user_id {
+        IntakeReach::Always
+    } else {
+        IntakeReach::IfAssigned
+    }
 }
 
 impl<S: AccountStore> ClinicPolicy<S> {
     /// A policy reading accounts from `store` and recording to `audit`.
     pub fn new(store: S, audit: AuditSink) -> Self {
-        Self { store, audit }
+        Self {
+            store,
+            audit,
+            index: None,
+        }
+    }
+
+    /// Also queues every committed intake's summary for the users' index documents.
+    #[must_use]
+    pub fn with_indexer(mut self, index: IndexSender) -> Self {
+        self.index = Some(index);
+        self
     }
 
     /// The access `who` has to a document with this owner.
@@ -37,18 +72,15 @@ impl<S: AccountStore> ClinicPolicy<S> {
             // Only the server writes index documents; their user reads them.
             OwnedKind::Index if owner.created_by_user == who.user_id => Access::ReadOnly,
             OwnedKind::Index => Access::None,
-            OwnedKind::Intake
-                if who.sees_whole_clinic() || owner.created_by_user == who.user_id =>
-            {
-                Access::ReadWrite
-            }
-            OwnedKind::Intake => {
-                if self.store.is_assigned(&owner.doc, &who.user_id).await? {
+            OwnedKind::Intake => match intake_reach(who, owner) {
+                IntakeReach::Always => Access::ReadWrite,
+                IntakeReach::IfAssigned
+                    if self.store.is_assigned(&owner.doc, &who.user_id).await? =>
+                {
                     Access::ReadWrite
-                } else {
-                    Access::None
                 }
-            }
+                IntakeReach::IfAssigned | IntakeReach::Never => Access::None,
+            },
         })
     }
 
@@ -143,9 +175,12 @@ impl<S: AccountStore> DocumentPolicy for ClinicPolicy<S> {
     fn after_commit(
         &self,
         doc_id: &DocumentId,
-        _doc: &mut AutoCommit,
+        doc: &mut AutoCommit,
         accepted: &[Accepted<Principal>],
     ) {
+        if let Some(index) = &self.index {
+            index.committed(doc_id, doc);
+        }
         let at = now_millis();
         for a in accepted {
             for (hash, actor) in &a.changes {

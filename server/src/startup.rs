@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use crate::audit::AuditSink;
 use crate::auth::LoginLimiter;
 use crate::configuration::Settings;
+use crate::indexer::{self, Indexer};
 use crate::policy::ClinicPolicy;
 use crate::store::accounts::AccountStore;
 use crate::store::{DatabaseKind, PostgresStore, SqliteStore};
@@ -72,10 +73,12 @@ impl Application {
         settings: &Settings,
     ) -> anyhow::Result<Self> {
         let audit = AuditSink::start(store.clone());
-        let policy = ClinicPolicy::new(store.clone(), audit.clone());
+        let (index_tx, index_rx) = indexer::channel();
+        let policy = ClinicPolicy::new(store.clone(), audit.clone()).with_indexer(index_tx);
         let hub = Hub::new(store.clone(), policy, settings.hub_settings())
             .await
             .context("Failed to read the server's storage ID")?;
+        let indexer = Indexer::start(index_rx, hub.clone());
         let listener = TcpListener::bind(&settings.server.bind)
             .with_context(|| format!("Failed to bind {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
@@ -136,6 +139,9 @@ impl Application {
         let shutdown_hub: ShutdownFn = Box::new(move || {
             Box::pin(async move {
                 stop_watch.cancel();
+                // Devices stop writing, the waiting index updates land, then documents flush.
+                hub.close_connections(|_| true);
+                indexer.shutdown().await;
                 hub.shutdown().await;
                 // Audit entries of the last changes are written before the process ends.
                 audit.flush().await;

@@ -4,6 +4,7 @@ mod access;
 mod cli;
 mod health;
 mod helpers;
+mod index_documents;
 mod js_interop;
 mod malformed_frames;
 mod sync_simulator;
