@@ -6,9 +6,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// fieldclinic: the sync and review server for legal-aid field clinics.
 ///
-/// Volunteers' devices sync intake documents (Automerge, automerge-repo protocol) over
+/// Enrolled devices sync intake documents (Automerge, automerge-repo protocol) over
 /// `GET /sync`; the server merges them, checks federal marijuana pardon eligibility
-/// (Proclamations 10467 and 10688) and writes the result back into each intake.
+/// (Proclamations 10467 and 10688) and writes the result back into each intake. Access is by
+/// clinic and role; set up clinics, users and devices with `fieldclinic admin`.
 #[derive(Debug, Parser)]
 #[command(name = "fieldclinic", version, propagate_version = true)]
 pub struct Cli {
@@ -20,7 +21,7 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the HTTP server (sync socket, health check) until SIGTERM or SIGINT.
+    /// Run the HTTP server (sync socket, API, health check) until SIGTERM or SIGINT.
     Serve(ServeArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate(DatabaseArgs),
@@ -116,7 +117,8 @@ pub enum AdminCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Create a user; the password is read from stdin (first line).
+    /// Create a user; the password (12 characters or more) is read from the first line of
+    /// stdin, so it never shows in the process list.
     CreateUser {
         /// The clinic's ID.
         #[arg(long, value_name = "ID")]
