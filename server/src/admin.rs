@@ -2,9 +2,8 @@
 
 use automerge::{AutoCommit, ROOT, transaction::Transactable};
 use fieldclinic_schema::DocumentId;
-use fieldclinic_sync::{Chunk, ChunkKind, DocumentWrite, Store, StoreError};
+use fieldclinic_sync::{Chunk, ChunkKind, DocumentWrite, Store, StoreError, heads_hash};
 use secrecy::SecretString;
-use sha2::{Digest, Sha256};
 
 use crate::audit::now_millis;
 use crate::auth::{TokenKind, hash_password, new_token};
@@ -220,18 +219,12 @@ async fn create_index_document<S: AccountStore + Store>(
         .await
         .map_err(|e| AdminError::Other(e.into()))?
         .map_err(|e| AdminError::Other(e.into()))?;
-    let mut sorted = heads.clone();
-    sorted.sort();
-    let mut hasher = Sha256::new();
-    for h in &sorted {
-        hasher.update(h.0);
-    }
     store
         .append_changes(&[DocumentWrite {
             doc: user.index_doc,
             chunks: vec![Chunk {
                 kind: ChunkKind::Snapshot,
-                hash: hex::encode(hasher.finalize()),
+                hash: heads_hash(&heads),
                 data,
             }],
             heads: heads.iter().map(ToString::to_string).collect(),

@@ -15,7 +15,7 @@ pub mod protocol;
 mod session;
 pub mod store;
 
-pub use hub::{ConnId, Connection, Hub, HubError, HubSettings};
+pub use hub::{ConnId, Connection, Hub, HubError, HubSettings, heads_hash};
 pub use policy::{Accepted, Access, DocumentPolicy, OpenPolicy, Presence, Refusal};
 pub use session::{Flow, Outbound, PeerSession};
 pub use store::{

@@ -734,7 +734,7 @@ fn apply_one<P: DocumentPolicy>(
 
 /// The key of a chunk: SHA-256 over the sorted heads it brings the document to, as
 /// automerge-repo names snapshots.
-fn heads_hash(heads: &[ChangeHash]) -> String {
+pub fn heads_hash(heads: &[ChangeHash]) -> String {
     let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
     sorted.sort();
     let mut hasher = Sha256::new();

@@ -4,6 +4,8 @@
 mod command;
 mod connection;
 mod doc_actor;
+
+pub use doc_actor::heads_hash;
 mod settings;
 
 use std::collections::HashMap;
