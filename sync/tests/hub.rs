@@ -22,6 +22,16 @@ struct Device {
 
 impl Device {
     async fn connect(hub: &Hub<MemoryStore, OpenPolicy>, name: &str, doc: AutoCommit) -> Self {
+        Self::connect_as(hub, name, doc, StorageId::random()).await
+    }
+
+    /// Connects as a persistent peer with this storage ID.
+    async fn connect_as(
+        hub: &Hub<MemoryStore, OpenPolicy>,
+        name: &str,
+        doc: AutoCommit,
+        storage: StorageId,
+    ) -> Self {
         let (session, out) = PeerSession::new(hub.clone(), ());
         let mut d = Self {
             peer: PeerId::parse(name).unwrap(),
@@ -34,7 +44,7 @@ impl Device {
         let join = Message::Join {
             sender_id: d.peer.clone(),
             peer_metadata: PeerMetadata {
-                storage_id: Some(StorageId::random()),
+                storage_id: Some(storage),
                 is_ephemeral: false,
             },
             supported_protocol_versions: vec!["1".into()],
@@ -89,6 +99,19 @@ impl Device {
         });
         assert_eq!(self.session.receive_binary(&frame).await, Flow::Continue);
         true
+    }
+
+    /// Round 1: heads only, answered by the server without storing anything.
+    async fn first_round(&mut self, id: DocumentId) {
+        self.send(id, false).await;
+        let Some(Message::Sync(reply)) = self.next().await else {
+            panic!("no reply")
+        };
+        let msg = sync::Message::decode(&reply.data).unwrap();
+        self.doc
+            .sync()
+            .receive_sync_message(&mut self.state, msg)
+            .unwrap();
     }
 
     /// Syncs until neither side has anything to say.
@@ -166,15 +189,7 @@ async fn no_message_advertises_heads_while_their_write_is_in_flight() {
     let mut a = Device::connect(&hub, "peer-a", intake("Ada")).await;
     let local = a.doc.get_heads();
 
-    // Round 1: heads only; the server answers without storing anything.
-    a.send(id, false).await;
-    let Some(Message::Sync(reply)) = a.next().await else {
-        panic!("no reply")
-    };
-    a.doc
-        .sync()
-        .receive_sync_message(&mut a.state, sync::Message::decode(&reply.data).unwrap())
-        .unwrap();
+    a.first_round(id).await;
 
     store.pause().await;
     a.send(id, false).await; // carries the changes
@@ -199,14 +214,7 @@ async fn a_failed_write_is_never_acknowledged() {
     let id = DocumentId::random();
     let mut a = Device::connect(&hub, "peer-a", intake("Ada")).await;
     let local = a.doc.get_heads();
-    a.send(id, false).await;
-    let Some(Message::Sync(reply)) = a.next().await else {
-        panic!("no reply")
-    };
-    a.doc
-        .sync()
-        .receive_sync_message(&mut a.state, sync::Message::decode(&reply.data).unwrap())
-        .unwrap();
+    a.first_round(id).await;
     store.fail_writes(true);
     a.send(id, false).await;
     loop {
@@ -319,47 +327,10 @@ async fn a_persistent_peers_sync_state_is_saved_for_its_next_connection() {
         .unwrap();
     let id = DocumentId::random();
     let storage = StorageId::random();
-    let (mut session, mut out) = PeerSession::new(hub.clone(), ());
-    let join = Message::Join {
-        sender_id: PeerId::parse("peer-p").unwrap(),
-        peer_metadata: PeerMetadata {
-            storage_id: Some(storage.clone()),
-            is_ephemeral: false,
-        },
-        supported_protocol_versions: vec!["1".into()],
-    };
-    session.receive_binary(&protocol::encode(&join)).await;
-    let Some(Ok(Message::Peer {
-        sender_id: server, ..
-    })) = out.frames.recv().await.map(|f| protocol::decode(&f))
-    else {
-        panic!("no peer message");
-    };
-    let mut doc = intake("Ada");
-    let mut state = sync::State::new();
-    for _ in 0..4 {
-        let Some(msg) = doc.sync().generate_sync_message(&mut state) else {
-            break;
-        };
-        let m = DocMessage {
-            sender_id: PeerId::parse("peer-p").unwrap(),
-            target_id: server.clone(),
-            document_id: id,
-            data: msg.encode(),
-        };
-        session
-            .receive_binary(&protocol::encode(&Message::Sync(m)))
-            .await;
-        if let Ok(Some(frame)) =
-            tokio::time::timeout(Duration::from_millis(500), out.frames.recv()).await
-            && let Ok(Message::Sync(reply)) = protocol::decode(&frame)
-        {
-            doc.sync()
-                .receive_sync_message(&mut state, sync::Message::decode(&reply.data).unwrap())
-                .unwrap();
-        }
-    }
-    session.finish();
+    let mut p = Device::connect_as(&hub, "peer-p", intake("Ada"), storage.clone()).await;
+    p.sync_until_quiet(id).await;
+    let heads = p.doc.get_heads();
+    p.session.finish();
     tokio::time::sleep(Duration::from_millis(300)).await;
     let saved = store
         .load_sync_state(&id, &storage)
@@ -367,5 +338,5 @@ async fn a_persistent_peers_sync_state_is_saved_for_its_next_connection() {
         .unwrap()
         .expect("a saved sync state");
     let decoded = sync::State::decode(&saved).unwrap();
-    assert_eq!(decoded.shared_heads, doc.get_heads());
+    assert_eq!(decoded.shared_heads, heads);
 }
