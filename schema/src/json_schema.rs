@@ -91,8 +91,9 @@ struct IntakeDoc {
     determination: Option<DeterminationDoc>,
     /// Written only by the server: the supervisor's decision.
     review: Option<ReviewDoc>,
-    /// Reserved for server-owned metadata; written only by the server.
-    server: Option<serde_json::Map<String, Value>>,
+    /// Server-owned metadata (links to other intakes of the same person); written only by
+    /// the server.
+    server: Option<ServerSectionDoc>,
 }
 
 /// Identity, contact and status of the client.
@@ -192,6 +193,27 @@ struct ConsentDoc {
     helper_name: Option<String>,
 }
 
+/// Server-owned metadata of an intake.
+#[derive(JsonSchema)]
+#[schemars(rename = "ServerSection")]
+struct ServerSectionDoc {
+    /// Other intakes a supervisor confirmed describe the same person.
+    same_person: Vec<PersonLinkDoc>,
+}
+
+/// A supervisor's confirmation that another intake describes the same person.
+#[derive(JsonSchema)]
+#[schemars(rename = "PersonLink")]
+struct PersonLinkDoc {
+    /// The other intake's `automerge:` URL.
+    document_url: String,
+    /// Who linked them.
+    linked_by: Option<String>,
+    /// RFC 3339 time of the link.
+    #[schemars(extend("format" = "date-time"))]
+    linked_at: String,
+}
+
 /// The server's eligibility result.
 #[derive(JsonSchema)]
 #[schemars(rename = "Determination")]
@@ -203,6 +225,8 @@ struct DeterminationDoc {
     proclamations: Vec<String>,
     /// True while a legally relevant conflict is open.
     provisional: bool,
+    /// Paths of the fields with open legal conflicts, awaiting a supervisor.
+    open_conflicts: Vec<String>,
     /// Reason codes with what a volunteer needs to act on them.
     reasons: Vec<DeterminationReasonDoc>,
     /// The result per offense.

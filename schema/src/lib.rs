@@ -17,12 +17,17 @@
 //!
 //! This crate does no I/O.
 
+pub mod conflicts;
 mod document_id;
 pub mod facts;
 pub mod intake;
 mod json_schema;
 mod validation;
 
+pub use conflicts::{
+    ConflictChoice, ConflictSection, ConflictValue, FieldConflict, ResolveError, legal_conflicts,
+    resolve_conflict,
+};
 pub use document_id::{BadDocumentId, DocumentId};
 pub use facts::{
     CitizenOrLprSince, Conduct, Disposition, Jurisdiction, OffenseFacts, PersonFacts,
@@ -30,9 +35,10 @@ pub use facts::{
 };
 pub use intake::{
     ChecklistItem, Consent, Determination, DeterminationReason, DocumentKind, Intake, IntakeError,
-    Offense, OffenseDetermination, Person, Review, SCHEMA_VERSION, SERVER_OWNED_KEYS, Submitter,
-    SupportingDocument, read_determination, read_intake, read_intake_with_problems,
-    validate_document, write_determination, write_device_fields, write_review,
+    Offense, OffenseDetermination, Person, PersonLink, Review, SCHEMA_VERSION, SERVER_OWNED_KEYS,
+    ServerSection, Submitter, SupportingDocument, read_determination, read_intake,
+    read_intake_with_problems, validate_document, write_determination, write_device_fields,
+    write_review, write_server_section,
 };
 pub use json_schema::{INTAKE_SCHEMA_ID, intake_json_schema};
 pub use validation::{FieldProblem, ProblemKind, validate};

@@ -18,6 +18,9 @@ pub enum ApiError {
     /// Nothing there (or nothing this caller may see).
     #[error("not found")]
     NotFound,
+    /// The request contradicts the current state; the text says how.
+    #[error("{0}")]
+    Conflict(String),
     /// Anything else; details go to the log only.
     #[error("internal error")]
     Unexpected(#[from] anyhow::Error),
@@ -36,6 +39,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

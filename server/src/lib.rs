@@ -12,6 +12,7 @@ pub mod error;
 pub mod indexer;
 pub mod loadtest;
 pub mod policy;
+pub mod review;
 pub mod revocation_watch;
 pub mod routes;
 pub mod simulator;

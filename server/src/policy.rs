@@ -4,14 +4,15 @@
 use automerge::{AutoCommit, ChangeHash, ROOT};
 use fieldclinic_eligibility as eligibility;
 use fieldclinic_schema::{
-    DeterminationReason, DocumentId, OffenseDetermination, SERVER_OWNED_KEYS, read_determination,
-    read_intake, write_determination,
+    DocumentId, SERVER_OWNED_KEYS, legal_conflicts, read_determination, read_intake,
+    write_determination,
 };
 use fieldclinic_sync::{Accepted, Access, DocumentPolicy, Presence, Refusal, StoreError};
 
 use crate::audit::{AuditEvent, AuditSink, now_millis};
 use crate::auth::Principal;
 use crate::indexer::IndexSender;
+use crate::review::ProjectionSender;
 use crate::store::accounts::{AccountStore, ChangeAuthor, DocumentOwner, NewAuditEntry, OwnedKind};
 use sha2::{Digest, Sha256};
 
@@ -22,6 +23,7 @@ pub struct ClinicPolicy<S> {
     store: S,
     audit: AuditSink,
     index: Option<IndexSender>,
+    cases: Option<ProjectionSender>,
 }
 
 /// How a user reaches an intake: the one rule that both sync access and the index documents
@@ -53,6 +55,7 @@ impl<S: AccountStore> ClinicPolicy<S> {
             store,
             audit,
             index: None,
+            cases: None,
         }
     }
 
@@ -60,6 +63,13 @@ impl<S: AccountStore> ClinicPolicy<S> {
     #[must_use]
     pub fn with_indexer(mut self, index: IndexSender) -> Self {
         self.index = Some(index);
+        self
+    }
+
+    /// Also queues every committed intake's case index projection.
+    #[must_use]
+    pub fn with_projector(mut self, cases: ProjectionSender) -> Self {
+        self.cases = Some(cases);
         self
     }
 
@@ -84,7 +94,60 @@ impl<S: AccountStore> ClinicPolicy<S> {
         })
     }
 
-    fn entry(&self, who: &Principal, doc: &DocumentId, action: &str, detail: serde_json::Value) {
+    /// Records a change a person made through the API (a review, a resolution) with its author,
+    /// and an audit entry saying what it was.
+    pub(crate) fn record_api_change(
+        &self,
+        who: &Principal,
+        doc: &DocumentId,
+        heads: &[ChangeHash],
+        actor: &automerge::ActorId,
+        action: &str,
+        mut detail: serde_json::Value,
+    ) {
+        let at = now_millis();
+        for hash in heads {
+            self.audit.record(AuditEvent::Author(ChangeAuthor {
+                doc: *doc,
+                change_hash: hash.to_string(),
+                actor_id: actor.to_hex_string(),
+                device_id: who.device_id,
+                user_id: Some(who.user_id),
+                at_millis: at,
+            }));
+        }
+        if let Some(map) = detail.as_object_mut() {
+            map.insert(
+                "changes".to_owned(),
+                heads.iter().map(ToString::to_string).collect(),
+            );
+        }
+        self.entry(who, doc, action, detail);
+    }
+
+    /// Records an audit entry about no particular document (an export, say).
+    pub(crate) fn audit_only(&self, who: &Principal, action: &str, detail: serde_json::Value) {
+        let (kind, id) = who.audit_actor();
+        self.audit.record(AuditEvent::Entry(NewAuditEntry {
+            at_millis: now_millis(),
+            clinic_id: Some(who.clinic_id),
+            actor_kind: kind.to_owned(),
+            actor_id: id,
+            doc: None,
+            action: action.to_owned(),
+            detail,
+            remote_addr: who.remote_addr.clone(),
+        }));
+    }
+
+    /// Records an audit entry about a document.
+    pub(crate) fn entry(
+        &self,
+        who: &Principal,
+        doc: &DocumentId,
+        action: &str,
+        detail: serde_json::Value,
+    ) {
         let (kind, id) = who.audit_actor();
         self.audit.record(AuditEvent::Entry(NewAuditEntry {
             at_millis: now_millis(),
@@ -181,6 +244,9 @@ impl<S: AccountStore> DocumentPolicy for ClinicPolicy<S> {
         if let Some(index) = &self.index {
             index.committed(doc_id, doc);
         }
+        if let Some(cases) = &self.cases {
+            cases.committed(doc_id, doc);
+        }
         let at = now_millis();
         for a in accepted {
             for (hash, actor) in &a.changes {
@@ -213,12 +279,20 @@ fn write_back_determination(doc: &mut AutoCommit) -> anyhow::Result<()> {
     }
     let (person, offenses) = intake.facts();
     let missing_items = eligibility::missing_checklist_items(&intake);
-    // The checklist depends on more fields than the rules do, so both feed the hash.
+    // Automerge shows one of two concurrent values; until a supervisor picks one, the result
+    // rests on a value nobody confirmed.
+    let open_conflicts: Vec<String> = legal_conflicts(doc).into_iter().map(|c| c.path).collect();
+    // The checklist and the open conflicts depend on more than the rules inputs, so all of them
+    // feed the hash.
     let mut hasher = Sha256::new();
     hasher.update(eligibility::input_hash(&person, &offenses));
     for item in &missing_items {
         hasher.update(b"|");
         hasher.update(item.key.as_bytes());
+    }
+    for path in &open_conflicts {
+        hasher.update(b"!");
+        hasher.update(path.as_bytes());
     }
     let input_hash = hex::encode(hasher.finalize());
     if let Some(existing) = read_determination(doc)
@@ -227,48 +301,13 @@ fn write_back_determination(doc: &mut AutoCommit) -> anyhow::Result<()> {
     {
         return Ok(());
     }
-    let evaluation = eligibility::evaluate(&person, &offenses);
-    let determination = fieldclinic_schema::Determination {
-        outcome: evaluation.outcome.as_str().to_owned(),
-        proclamations: evaluation
-            .proclamations
-            .iter()
-            .map(|p| p.as_str().to_owned())
-            .collect(),
-        provisional: false,
-        reasons: evaluation
-            .reasons
-            .iter()
-            .map(|r| DeterminationReason {
-                code: r.as_str().to_owned(),
-                category: r.category().as_str().to_owned(),
-                explanation: r.explanation().to_owned(),
-                rule_text: r.rule_text().to_owned(),
-                question: r.question().map(str::to_owned),
-            })
-            .collect(),
-        offenses: evaluation
-            .offenses
-            .iter()
-            .map(|o| OffenseDetermination {
-                index: o.index as u64,
-                offense_id: intake.offenses.get(o.index).and_then(|x| x.id.clone()),
-                outcome: o.outcome.as_str().to_owned(),
-                proclamations: o
-                    .proclamations
-                    .iter()
-                    .map(|p| p.as_str().to_owned())
-                    .collect(),
-                reasons: o.reasons.iter().map(|r| r.as_str().to_owned()).collect(),
-                canonical_citations: o.canonical_citations.clone(),
-                family: o.family.map(|f| f.as_str().to_owned()),
-            })
-            .collect(),
+    let determination = eligibility::evaluate(&person, &offenses).to_determination(
+        &intake,
         missing_items,
-        rules_version: eligibility::RULES_VERSION.to_owned(),
+        open_conflicts,
         input_hash,
-        evaluated_at: now_rfc3339(),
-    };
+        now_rfc3339(),
+    );
     write_determination(doc, &determination)?;
     doc.commit_with(
         automerge::transaction::CommitOptions::default()

@@ -19,7 +19,9 @@ use crate::auth::LoginLimiter;
 use crate::configuration::Settings;
 use crate::indexer::{self, Indexer};
 use crate::policy::ClinicPolicy;
+use crate::review::{self, Projector};
 use crate::store::accounts::AccountStore;
+use crate::store::cases::CaseStore;
 use crate::store::{DatabaseKind, PostgresStore, SqliteStore};
 use crate::{routes, tls, ws};
 
@@ -68,17 +70,21 @@ impl Application {
         }
     }
 
-    async fn build_with<S: Store + AccountStore>(
+    async fn build_with<S: Store + AccountStore + CaseStore>(
         store: S,
         settings: &Settings,
     ) -> anyhow::Result<Self> {
         let audit = AuditSink::start(store.clone());
         let (index_tx, index_rx) = indexer::channel();
-        let policy = ClinicPolicy::new(store.clone(), audit.clone()).with_indexer(index_tx);
+        let (cases_tx, cases_rx) = review::projector::channel();
+        let policy = ClinicPolicy::new(store.clone(), audit.clone())
+            .with_indexer(index_tx)
+            .with_projector(cases_tx);
         let hub = Hub::new(store.clone(), policy, settings.hub_settings())
             .await
             .context("Failed to read the server's storage ID")?;
         let indexer = Indexer::start(index_rx, hub.clone());
+        let projector = Projector::start(cases_rx, store.clone());
         let listener = TcpListener::bind(&settings.server.bind)
             .with_context(|| format!("Failed to bind {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
@@ -88,41 +94,30 @@ impl Application {
         let data_hub = web::Data::new(hub.clone());
         let data_store = web::Data::new(store);
         let limiter = web::Data::new(LoginLimiter::new());
-        let http = HttpServer::new(move || {
-            App::new()
-                .wrap(TracingLogger::<crate::telemetry::RouteSpan>::new())
-                .app_data(data_hub.clone())
-                .app_data(data_store.clone())
-                .app_data(limiter.clone())
-                .app_data(web::Data::new(limits))
-                .app_data(
-                    web::JsonConfig::default()
-                        .limit(64 * 1024)
-                        .error_handler(|e, _| {
-                            crate::error::ApiError::Validation(e.to_string()).into()
-                        }),
-                )
-                .route("/healthz", web::get().to(routes::health_check::<S>))
-                .route("/sync", web::get().to(ws::sync_socket::<S>))
-                .service(
-                    web::scope("/api/v1")
-                        .route("/sessions", web::post().to(routes::sign_in::<S>))
-                        .route("/sessions", web::delete().to(routes::sign_out::<S>))
-                        .route("/sync-tickets", web::post().to(routes::create_ticket::<S>))
-                        .route("/me", web::get().to(routes::me::<S>))
-                        .route("/documents/{id}", web::get().to(routes::get_document::<S>))
-                        .route("/admin/clinics", web::post().to(routes::create_clinic::<S>))
-                        .route("/admin/users", web::post().to(routes::create_user::<S>))
-                        .route("/admin/devices", web::post().to(routes::enroll_device::<S>))
-                        .route(
-                            "/admin/devices/{id}",
-                            web::delete().to(routes::revoke_device::<S>),
-                        )
-                        .route("/admin/audit", web::get().to(routes::audit_log::<S>)),
-                )
-        })
-        .disable_signals()
-        .shutdown_timeout(settings.server.shutdown_timeout_secs);
+        let http =
+            HttpServer::new(move || {
+                App::new()
+                    .wrap(TracingLogger::<crate::telemetry::RouteSpan>::new())
+                    .app_data(data_hub.clone())
+                    .app_data(data_store.clone())
+                    .app_data(limiter.clone())
+                    .app_data(web::Data::new(limits))
+                    .app_data(
+                        web::JsonConfig::default()
+                            .limit(64 * 1024)
+                            .error_handler(|e, _| {
+                                crate::error::ApiError::Validation(e.to_string()).into()
+                            }),
+                    )
+                    .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                        crate::error::ApiError::Validation(e.to_string()).into()
+                    }))
+                    .route("/healthz", web::get().to(routes::health_check::<S>))
+                    .route("/sync", web::get().to(ws::sync_socket::<S>))
+                    .service(web::scope("/api/v1").configure(routes::configure_api::<S>))
+            })
+            .disable_signals()
+            .shutdown_timeout(settings.server.shutdown_timeout_secs);
         let http = match (&settings.server.tls_cert, &settings.server.tls_key) {
             (Some(cert), Some(key)) => {
                 http.listen_rustls_0_23(listener, tls::server_config(cert, key)?)?
@@ -143,6 +138,7 @@ impl Application {
                 hub.close_connections(|_| true);
                 indexer.shutdown().await;
                 hub.shutdown().await;
+                projector.shutdown().await;
                 // Audit entries of the last changes are written before the process ends.
                 audit.flush().await;
             })

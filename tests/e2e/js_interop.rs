@@ -18,6 +18,7 @@ use tokio::process::Command;
 use crate::helpers::{
     Backend, ServerProcess, TestDatabase, TestStore, spawn_app, spawn_app_configured,
 };
+use crate::review::ApiUser;
 use fieldclinic_server::store::accounts::Role;
 
 /// How long one device step may take in total. Longer than the scripts' own 20 s deadline, so a
@@ -421,6 +422,155 @@ async fn unknown_document_is_unavailable(backend: Backend) {
     app.stop().await;
 }
 
+/// Issue 6: two volunteers' devices write different dates for the same offense offline and
+/// sync; the supervisor API shows the conflict with both values and their devices, the
+/// determination is provisional meanwhile; the supervisor's choice and the re-evaluated
+/// determination reach both devices; a `needs_info` review reaches the volunteer's device.
+async fn supervisor_resolves_a_conflict_and_the_devices_receive_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let store = TestStore::connect(&app.db.url).await;
+    let clinic = store.clinic("Conflict clinic").await;
+    let ana = store.account(clinic, Role::Volunteer).await;
+    let ben = store.account(clinic, Role::Volunteer).await;
+    let supervisor = store.account(clinic, Role::Supervisor).await;
+    let a_server = app.ws_url_for(&ana.device_token).await;
+    let b_server = app.ws_url_for(&ben.device_token).await;
+    let (a, b) = (StoredDevice::new(), StoredDevice::new());
+    let url = a
+        .create_offline(&intake("Rae Conflict", &undated_possession()))
+        .await;
+    let first = a.sync_for_determination(&a_server, &url).await;
+    assert_eq!(first.outcome(), "NEEDS_MORE_INFO");
+    let doc: DocumentId = url
+        .trim_start_matches("automerge:")
+        .parse()
+        .expect("document ID");
+    store.assign(&doc, &ben.user_id).await;
+    b.sync(&b_server, &url).await;
+
+    a.edit_offline(&url, &[("offenses.0.offense_date", json!("2019-03-01"))])
+        .await;
+    b.edit_offline(&url, &[("offenses.0.offense_date", json!("2019-04-01"))])
+        .await;
+    a.sync(&a_server, &url).await;
+    let b_merged = b.sync_for_determination(&b_server, &url).await;
+    let a_merged = a.sync(&a_server, &url).await;
+    assert_eq!(
+        a_merged.sorted_heads(),
+        b_merged.sorted_heads(),
+        "{backend:?}"
+    );
+    for merged in [&a_merged, &b_merged] {
+        let determination = &merged.doc["determination"];
+        assert_eq!(
+            determination["provisional"], true,
+            "{backend:?}: {determination}"
+        );
+        assert_eq!(
+            determination["open_conflicts"],
+            json!(["offenses[0].offense_date"]),
+            "{backend:?}"
+        );
+    }
+
+    let sup = ApiUser::sign_in(&app, &supervisor).await;
+    sup.wait_for("/cases?has_conflicts=true", |b| b["total"] == 1)
+        .await;
+    let (status, case) = sup.get(&format!("/cases/{doc}")).await;
+    assert_eq!(status.as_u16(), 200, "{case}");
+    assert_eq!(case["determination"]["provisional"], true);
+    let conflict = &case["conflicts"][0];
+    assert_eq!(conflict["path"], "offenses[0].offense_date", "{case}");
+    assert_eq!(conflict["offense_id"], "offense-1");
+    let values = conflict["values"].as_array().expect("values");
+    let mut written: Vec<(String, String)> = values
+        .iter()
+        .map(|v| {
+            (
+                v["value"].as_str().unwrap_or_default().to_owned(),
+                v["author"]["device_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    written.sort();
+    assert_eq!(
+        written,
+        vec![
+            ("2019-03-01".to_owned(), ana.device_id.to_string()),
+            ("2019-04-01".to_owned(), ben.device_id.to_string()),
+        ],
+        "each value with the device that wrote it: {conflict}"
+    );
+    assert!(
+        values.iter().all(|v| v["accepted_at"].is_string()),
+        "{conflict}"
+    );
+    let chosen = values
+        .iter()
+        .find(|v| v["value"] == "2019-04-01")
+        .expect("B's value");
+    let seen: Vec<&Value> = values.iter().map(|v| &v["id"]).collect();
+    let (status, resolved) = sup
+        .post(
+            &format!("/cases/{doc}/conflicts/resolve"),
+            &json!({
+                "path": "offenses[0].offense_date",
+                "value_id": chosen["id"],
+                "seen_value_ids": seen,
+            }),
+        )
+        .await;
+    assert_eq!(status.as_u16(), 200, "{resolved}");
+
+    let a_resolved = a.sync_for_determination(&a_server, &url).await;
+    let b_resolved = b.sync_for_determination(&b_server, &url).await;
+    for resolved in [&a_resolved, &b_resolved] {
+        assert_eq!(
+            resolved.doc["offenses"][0]["offense_date"], "2019-04-01",
+            "{backend:?}"
+        );
+        let determination = &resolved.doc["determination"];
+        assert_eq!(
+            determination["provisional"], false,
+            "{backend:?}: {determination}"
+        );
+        assert_eq!(determination["open_conflicts"], json!([]), "{backend:?}");
+        assert_eq!(resolved.outcome(), "ELIGIBLE", "{backend:?}");
+    }
+    assert_eq!(a_resolved.doc, b_resolved.doc, "{backend:?}");
+    let (_, after) = sup.get(&format!("/cases/{doc}")).await;
+    assert_eq!(after["conflicts"], json!([]), "{after}");
+    sup.wait_for("/cases?has_conflicts=false&outcome=ELIGIBLE", |b| {
+        b["total"] == 1
+    })
+    .await;
+
+    let (status, reviewed) = sup
+        .post(
+            &format!("/cases/{doc}/review"),
+            &json!({
+                "decision": "needs_info",
+                "message": "Please bring the judgment of conviction.",
+                "fields": ["documents"],
+            }),
+        )
+        .await;
+    assert_eq!(status.as_u16(), 200, "{reviewed}");
+    let on_device = a.sync(&a_server, &url).await;
+    let review = &on_device.doc["review"];
+    assert_eq!(review["decision"], "needs_info", "{backend:?}: {review}");
+    assert_eq!(
+        review["message"],
+        "Please bring the judgment of conviction."
+    );
+    assert_eq!(review["fields"], json!(["documents"]));
+    assert_eq!(review["reviewer"], supervisor.email.as_str());
+    app.stop().await;
+}
+
 /// One `#[tokio::test]` per scenario and backend, named `<scenario>::<backend>`, so a failure
 /// names both and the backends run in parallel.
 macro_rules! on_every_backend {
@@ -447,6 +597,7 @@ on_every_backend!(
     acknowledged_changes_survive_kill_9,
     determination_follows_the_facts_and_only_the_server_writes_it,
     unknown_document_is_unavailable,
+    supervisor_resolves_a_conflict_and_the_devices_receive_it,
 );
 
 /// A self-signed certificate for `localhost` and 127.0.0.1, made with the system's openssl.

@@ -7,4 +7,5 @@ mod helpers;
 mod index_documents;
 mod js_interop;
 mod malformed_frames;
+mod review;
 mod sync_simulator;

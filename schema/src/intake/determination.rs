@@ -19,6 +19,10 @@ pub struct Determination {
     pub proclamations: Vec<String>,
     /// True while a legally relevant conflict is open.
     pub provisional: bool,
+    /// The paths of the fields with open legal conflicts (see
+    /// [`legal_conflicts`](crate::legal_conflicts)), so a device can show what awaits a
+    /// supervisor.
+    pub open_conflicts: Vec<String>,
     /// The reason codes of the result.
     pub reasons: Vec<DeterminationReason>,
     /// The result per offense.
@@ -46,6 +50,7 @@ impl Determination {
             outcome: r.string(obj, "outcome", path)?.unwrap_or_default(),
             proclamations: r.strings(obj, "proclamations", path)?,
             provisional: r.boolean(obj, "provisional", path)?.unwrap_or_default(),
+            open_conflicts: r.strings(obj, "open_conflicts", path)?,
             reasons: r.records(obj, "reasons", path, DeterminationReason::read_from)?,
             offenses: r.records(obj, "offenses", path, OffenseDetermination::read_from)?,
             missing_items: r.records(obj, "missing_items", path, ChecklistItem::read_from)?,
@@ -66,6 +71,7 @@ impl Reconcile for Determination {
         put_opt_str(&mut m, "outcome", Some(&self.outcome))?;
         put_strings(&mut m, "proclamations", &self.proclamations)?;
         put_opt_bool(&mut m, "provisional", Some(self.provisional))?;
+        put_strings(&mut m, "open_conflicts", &self.open_conflicts)?;
         put_records(&mut m, "reasons", &self.reasons)?;
         put_records(&mut m, "offenses", &self.offenses)?;
         put_records(&mut m, "missing_items", &self.missing_items)?;

@@ -4,7 +4,7 @@ use automerge::ROOT;
 
 use super::intake::DeviceFields;
 use super::read::{AmDoc, Path, Reader};
-use super::{Determination, Intake, IntakeError, Review};
+use super::{Determination, Intake, IntakeError, Review, ServerSection};
 use crate::validation::{FieldProblem, validate};
 
 /// Reads the intake in `doc`.
@@ -84,6 +84,18 @@ pub fn write_determination<D: autosurgeon::Doc>(
 /// [`IntakeError::Reconcile`] when automerge refuses the write.
 pub fn write_review<D: autosurgeon::Doc>(doc: &mut D, review: &Review) -> Result<(), IntakeError> {
     autosurgeon::reconcile_prop(doc, ROOT, "review", review)?;
+    Ok(())
+}
+
+/// Writes the server's metadata section, touching only the top-level `server` key.
+///
+/// # Errors
+/// [`IntakeError::Reconcile`] when automerge refuses the write.
+pub fn write_server_section<D: autosurgeon::Doc>(
+    doc: &mut D,
+    section: &ServerSection,
+) -> Result<(), IntakeError> {
+    autosurgeon::reconcile_prop(doc, ROOT, "server", section)?;
     Ok(())
 }
 

@@ -4,7 +4,10 @@ use autosurgeon::{Reconcile, Reconciler};
 
 use super::read::{Path, Reader, Source, hydrate_leniently};
 use super::write::{put_opt_record, put_opt_str, put_opt_u64, put_record, put_records};
-use super::{Consent, Determination, Offense, Person, Review, SCHEMA_VERSION, SupportingDocument};
+use super::{
+    Consent, Determination, Offense, Person, Review, SCHEMA_VERSION, ServerSection,
+    SupportingDocument,
+};
 use crate::facts::{
     CitizenOrLprSince, Conduct, Disposition, Jurisdiction, OffenseFacts, PersonFacts,
     StatusAtOffense, StatusNow, Substance, parse_iso_date,
@@ -37,6 +40,8 @@ pub struct Intake {
     pub determination: Option<Determination>,
     /// Written only by the server: the supervisor's decision.
     pub review: Option<Review>,
+    /// Written only by the server: links to other intakes of the same person.
+    pub server: Option<ServerSection>,
 }
 
 /// Which top-level sections a reconcile writes.
@@ -122,6 +127,10 @@ impl Intake {
             Some(map) => Some(Review::read_from(r, &map, &path.key("review"))?),
             None => None,
         };
+        let server = match r.map(obj, "server", path)? {
+            Some(map) => Some(ServerSection::read_from(r, &map, &path.key("server"))?),
+            None => None,
+        };
         Ok(Self {
             kind: r.string(obj, "kind", path)?,
             schema_version: r.uint(obj, "schema_version", path)?,
@@ -132,6 +141,7 @@ impl Intake {
             notes: r.string(obj, "notes", path)?,
             determination,
             review,
+            server,
         })
     }
 
@@ -150,6 +160,7 @@ impl Intake {
         if sections == Sections::All {
             put_opt_record(m, "determination", self.determination.as_ref())?;
             put_opt_record(m, "review", self.review.as_ref())?;
+            put_opt_record(m, "server", self.server.as_ref())?;
         }
         Ok(())
     }

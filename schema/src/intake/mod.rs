@@ -33,6 +33,7 @@ mod offense_determination;
 mod person;
 pub(crate) mod read;
 mod review;
+mod server_section;
 mod submitter;
 mod supporting_document;
 #[cfg(test)]
@@ -45,7 +46,7 @@ pub use determination::Determination;
 pub use determination_reason::DeterminationReason;
 pub use document::{
     read_determination, read_intake, read_intake_with_problems, validate_document,
-    write_determination, write_device_fields, write_review,
+    write_determination, write_device_fields, write_review, write_server_section,
 };
 pub use document_kind::DocumentKind;
 pub use intake::Intake;
@@ -54,6 +55,7 @@ pub use offense::Offense;
 pub use offense_determination::OffenseDetermination;
 pub use person::Person;
 pub use review::Review;
+pub use server_section::{PersonLink, ServerSection};
 pub use submitter::Submitter;
 pub use supporting_document::SupportingDocument;
 

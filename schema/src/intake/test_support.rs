@@ -6,7 +6,7 @@ use proptest::prelude::*;
 
 use super::{
     ChecklistItem, Consent, Determination, DeterminationReason, Intake, Offense,
-    OffenseDetermination, Person, Review, SupportingDocument,
+    OffenseDetermination, Person, PersonLink, Review, ServerSection, SupportingDocument,
 };
 
 fn text() -> impl Strategy<Value = String> {
@@ -93,9 +93,10 @@ prop_compose! {
         offenses in proptest::collection::vec(offense_determination(), 0..3),
         missing_items in proptest::collection::vec(checklist_item(), 0..3),
         tail in (text(), text(), text()),
+        open_conflicts in texts(),
     ) -> Determination {
         Determination {
-            outcome, proclamations, provisional, reasons, offenses, missing_items,
+            outcome, proclamations, provisional, open_conflicts, reasons, offenses, missing_items,
             rules_version: tail.0, input_hash: tail.1, evaluated_at: tail.2,
         }
     }
@@ -105,6 +106,20 @@ prop_compose! {
     fn review()(decision in text(), message in opt_text(), fields in texts(),
                 reviewer in opt_text(), reviewed_at in text()) -> Review {
         Review { decision, message, fields, reviewer, reviewed_at }
+    }
+}
+
+prop_compose! {
+    fn person_link()(document_url in text(), linked_by in opt_text(), linked_at in text())
+        -> PersonLink {
+        PersonLink { document_url, linked_by, linked_at }
+    }
+}
+
+prop_compose! {
+    fn server_section()(same_person in proptest::collection::vec(person_link(), 0..3))
+        -> ServerSection {
+        ServerSection { same_person }
     }
 }
 
@@ -120,10 +135,11 @@ prop_compose! {
         notes in opt_text(),
         determination in proptest::option::of(determination()),
         review in proptest::option::of(review()),
+        server in proptest::option::of(server_section()),
     ) -> Intake {
         Intake {
             kind, schema_version, person, offenses, documents, consent, notes, determination,
-            review,
+            review, server,
         }
     }
 }

@@ -1,25 +1,70 @@
 //! HTTP routes, one module per resource.
 
 mod admin;
+mod cases;
 mod documents;
 mod health;
 mod me;
+mod openapi;
 mod sessions;
 mod sync_tickets;
 
 pub use admin::{audit_log, create_clinic, create_user, enroll_device, revoke_device};
+pub use cases::{
+    ReviewStore, case_packet, case_packet_html, decide_duplicate, export_cases, get_case,
+    list_cases, list_duplicates, resolve_case_conflict, review_case,
+};
 pub use documents::get_document;
 pub use health::health_check;
 pub use me::me;
+pub use openapi::{openapi, openapi_document};
 pub use sessions::{sign_in, sign_out};
 pub use sync_tickets::create_ticket;
 
-use actix_web::HttpRequest;
+use actix_web::{HttpRequest, web};
 
 use crate::audit::now_millis;
 use crate::auth::{AuthError, Principal, authenticate_request};
 use crate::error::ApiError;
 use crate::store::accounts::AccountStore;
+
+/// Declares the `/api/v1` routes once: [`API_ROUTES`] lists them (the OpenAPI document is
+/// checked against it) and [`configure_api`] registers the same list.
+macro_rules! api_routes {
+    ($($method:ident $path:literal => $handler:ident;)*) => {
+        /// Every route under `/api/v1` as (method, path), in registration order.
+        pub const API_ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        /// Registers every route of [`API_ROUTES`] (inside the `/api/v1` scope).
+        pub fn configure_api<S: ReviewStore>(cfg: &mut web::ServiceConfig) {
+            $(cfg.route($path, web::$method().to($handler::<S>));)*
+        }
+    };
+}
+
+api_routes! {
+    get "/openapi.json" => openapi;
+    post "/sessions" => sign_in;
+    delete "/sessions" => sign_out;
+    post "/sync-tickets" => create_ticket;
+    get "/me" => me;
+    get "/documents/{id}" => get_document;
+    get "/cases" => list_cases;
+    // Before `/cases/{id}`, which would otherwise take `export.csv` as an ID.
+    get "/cases/export.csv" => export_cases;
+    get "/cases/{id}" => get_case;
+    post "/cases/{id}/review" => review_case;
+    post "/cases/{id}/conflicts/resolve" => resolve_case_conflict;
+    get "/cases/{id}/packet" => case_packet;
+    get "/cases/{id}/packet.html" => case_packet_html;
+    get "/duplicates" => list_duplicates;
+    post "/duplicates/decision" => decide_duplicate;
+    post "/admin/clinics" => create_clinic;
+    post "/admin/users" => create_user;
+    post "/admin/devices" => enroll_device;
+    delete "/admin/devices/{id}" => revoke_device;
+    get "/admin/audit" => audit_log;
+}
 
 /// The caller of an API route, by bearer token (device or session).
 async fn caller<S: AccountStore>(store: &S, req: &HttpRequest) -> Result<Principal, ApiError> {
@@ -35,11 +80,15 @@ async fn caller<S: AccountStore>(store: &S, req: &HttpRequest) -> Result<Princip
 
 /// RFC 3339 of a millisecond timestamp.
 fn rfc3339(millis: i64) -> String {
+    rfc3339_millis(millis).unwrap_or_default()
+}
+
+/// RFC 3339 of a millisecond timestamp; `None` when out of range.
+pub(crate) fn rfc3339_millis(millis: i64) -> Option<String> {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
         .ok()
         .and_then(|t| {
             t.format(&time::format_description::well_known::Rfc3339)
                 .ok()
         })
-        .unwrap_or_default()
 }

@@ -34,6 +34,14 @@ pub(crate) enum CorruptRow {
     OwnedKind(String),
     #[error("a stored audit detail is not JSON")]
     Detail(#[source] serde_json::Error),
+    #[error("a stored {column} is not the JSON it should be")]
+    Json {
+        column: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("unknown stored duplicate status {0:?}")]
+    DuplicateStatus(String),
 }
 
 impl From<CorruptRow> for StoreError {

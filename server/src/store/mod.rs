@@ -9,6 +9,9 @@ mod account_conformance;
 mod account_rows;
 mod account_sql;
 pub mod accounts;
+mod case_rows;
+mod case_sql;
+pub mod cases;
 mod columns;
 #[cfg(test)]
 pub(crate) mod conformance;

@@ -289,6 +289,7 @@ impl Store for PostgresStore {
 }
 
 super::account_sql::account_store!(PostgresStore, sqlx::Postgres);
+super::case_sql::case_store!(PostgresStore, sqlx::Postgres);
 
 impl PostgresStore {
     /// Starts a write transaction (the account store's batches use it).

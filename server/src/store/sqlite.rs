@@ -325,6 +325,7 @@ impl Store for SqliteStore {
 }
 
 super::account_sql::account_store!(SqliteStore, sqlx::Sqlite);
+super::case_sql::case_store!(SqliteStore, sqlx::Sqlite);
 
 impl SqliteStore {
     /// Starts a write transaction (the account store's batches use it).
