@@ -23,7 +23,7 @@ use crate::review::{self, Projector};
 use crate::store::accounts::AccountStore;
 use crate::store::cases::CaseStore;
 use crate::store::{DatabaseKind, PostgresStore, SqliteStore};
-use crate::{routes, tls, ws};
+use crate::{dashboard, routes, tls, ws};
 
 /// The sync hub as the server instantiates it.
 pub type AppHub<S> = Hub<S, ClinicPolicy<S>>;
@@ -84,7 +84,12 @@ impl Application {
             .await
             .context("Failed to read the server's storage ID")?;
         let indexer = Indexer::start(index_rx, hub.clone());
-        let projector = Projector::start(cases_rx, store.clone());
+        let (events_tx, _) = tokio::sync::broadcast::channel(1024);
+        let projector = Projector::start(cases_rx, store.clone(), events_tx.clone());
+        let case_events = web::Data::new(dashboard::events::CaseEvents(events_tx));
+        let dashboard_settings = web::Data::new(dashboard::DashboardSettings {
+            secure_cookies: settings.server.tls_cert.is_some() || settings.server.behind_tls_proxy,
+        });
         let listener = TcpListener::bind(&settings.server.bind)
             .with_context(|| format!("Failed to bind {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
@@ -101,6 +106,9 @@ impl Application {
                     .app_data(data_hub.clone())
                     .app_data(data_store.clone())
                     .app_data(limiter.clone())
+                    .app_data(case_events.clone())
+                    .app_data(dashboard_settings.clone())
+                    .app_data(web::FormConfig::default().limit(64 * 1024))
                     .app_data(web::Data::new(limits))
                     .app_data(
                         web::JsonConfig::default()
@@ -115,6 +123,7 @@ impl Application {
                     .route("/healthz", web::get().to(routes::health_check::<S>))
                     .route("/sync", web::get().to(ws::sync_socket::<S>))
                     .service(web::scope("/api/v1").configure(routes::configure_api::<S>))
+                    .configure(dashboard::configure::<S>)
             })
             .disable_signals()
             .shutdown_timeout(settings.server.shutdown_timeout_secs);
@@ -129,6 +138,10 @@ impl Application {
         let stop_watch = CancellationToken::new();
         tokio::spawn(crate::revocation_watch::watch(
             hub.clone(),
+            stop_watch.clone(),
+        ));
+        tokio::spawn(crate::housekeeping::purge_expired_credentials(
+            hub.store().clone(),
             stop_watch.clone(),
         ));
         let shutdown_hub: ShutdownFn = Box::new(move || {

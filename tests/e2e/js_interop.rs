@@ -16,7 +16,8 @@ use serde_json::{Value, json};
 use tokio::process::Command;
 
 use crate::helpers::{
-    Backend, ServerProcess, TestDatabase, TestStore, spawn_app, spawn_app_configured,
+    Account, Backend, ServerProcess, TestApp, TestDatabase, TestStore, spawn_app,
+    spawn_app_configured,
 };
 use crate::review::ApiUser;
 use fieldclinic_server::store::accounts::Role;
@@ -30,23 +31,35 @@ fn js_dir() -> PathBuf {
 }
 
 /// Runs one device step and returns its result line.
-async fn node(script: &str, args: &[&str]) -> Value {
+pub(crate) async fn node(script: &str, args: &[&str]) -> Value {
     node_env(script, args, &[]).await
 }
 
 /// Runs one device step with extra environment variables (a trusted CA, say).
-async fn node_env(script: &str, args: &[&str], env: &[(&str, &str)]) -> Value {
-    let dir = js_dir();
+pub(crate) async fn node_env(script: &str, args: &[&str], env: &[(&str, &str)]) -> Value {
+    run_node(&js_dir(), script, args, env, DEVICE_DEADLINE).await
+}
+
+/// Runs `node <dir>/<script> <args>` in `dir` and returns its one JSON result line; panics with
+/// its output when it fails or runs past `deadline`.
+pub(crate) async fn run_node(
+    dir: &Path,
+    script: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    deadline: Duration,
+) -> Value {
     assert!(
-        dir.join("node_modules/@automerge/automerge-repo").is_dir(),
-        "{} has no node_modules: run `npm ci --prefix tests/js` (scripts/test does)",
+        dir.join("node_modules").is_dir(),
+        "{} has no node_modules: run `npm ci --prefix {}` (scripts/test does)",
+        dir.display(),
         dir.display()
     );
     let child = Command::new("node")
         .arg(dir.join(script))
         .args(args)
         .envs(env.iter().copied())
-        .current_dir(&dir)
+        .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -54,9 +67,9 @@ async fn node_env(script: &str, args: &[&str], env: &[(&str, &str)]) -> Value {
         .kill_on_drop(true)
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run node (Node 20 must be on PATH): {e}"));
-    let output = tokio::time::timeout(DEVICE_DEADLINE, child.wait_with_output())
+    let output = tokio::time::timeout(deadline, child.wait_with_output())
         .await
-        .unwrap_or_else(|_| panic!("node {script} {args:?} ran past {DEVICE_DEADLINE:?}"))
+        .unwrap_or_else(|_| panic!("node {script} {args:?} ran past {deadline:?}"))
         .expect("wait for node");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -72,9 +85,9 @@ async fn node_env(script: &str, args: &[&str], env: &[(&str, &str)]) -> Value {
 
 /// What a device reports after syncing: its heads are the server's too.
 #[derive(Debug, Deserialize)]
-struct Synced {
+pub(crate) struct Synced {
     heads: Vec<String>,
-    doc: Value,
+    pub(crate) doc: Value,
 }
 
 impl Synced {
@@ -126,7 +139,7 @@ async fn fresh_device_finds(server: &str, url: &str) -> Synced {
 }
 
 /// A device with its own storage directory: it works offline and survives its own restarts.
-struct StoredDevice {
+pub(crate) struct StoredDevice {
     storage: tempfile::TempDir,
 }
 
@@ -137,7 +150,7 @@ impl StoredDevice {
         }
     }
 
-    fn storage(&self) -> &str {
+    pub(crate) fn storage(&self) -> &str {
         self.storage.path().to_str().expect("utf-8 temp path")
     }
 
@@ -162,12 +175,12 @@ impl StoredDevice {
     }
 
     /// Connects, syncs `url` until the server holds exactly this device's heads, disconnects.
-    async fn sync(&self, server: &str, url: &str) -> Synced {
+    pub(crate) async fn sync(&self, server: &str, url: &str) -> Synced {
         self.sync_with(server, url, &[]).await
     }
 
     /// Like `sync`, and also waits for the server's determination of the device's latest facts.
-    async fn sync_for_determination(&self, server: &str, url: &str) -> Synced {
+    pub(crate) async fn sync_for_determination(&self, server: &str, url: &str) -> Synced {
         self.sync_with(server, url, &["--await-determination"])
             .await
     }
@@ -422,17 +435,32 @@ async fn unknown_document_is_unavailable(backend: Backend) {
     app.stop().await;
 }
 
-/// Issue 6: two volunteers' devices write different dates for the same offense offline and
-/// sync; the supervisor API shows the conflict with both values and their devices, the
-/// determination is provisional meanwhile; the supervisor's choice and the re-evaluated
-/// determination reach both devices; a `needs_info` review reaches the volunteer's device.
-async fn supervisor_resolves_a_conflict_and_the_devices_receive_it(backend: Backend) {
-    let app = spawn_app(backend).await;
+/// Two volunteers' devices that wrote different dates for the same offense offline and synced:
+/// the set-up of the conflict scenarios (API and dashboard).
+pub(crate) struct ConflictCase {
+    pub(crate) store: TestStore,
+    pub(crate) supervisor: Account,
+    pub(crate) admin: Account,
+    pub(crate) ana: Account,
+    pub(crate) ben: Account,
+    pub(crate) a: StoredDevice,
+    pub(crate) b: StoredDevice,
+    pub(crate) a_server: String,
+    pub(crate) b_server: String,
+    pub(crate) url: String,
+    pub(crate) doc: DocumentId,
+}
+
+/// Builds a [`ConflictCase`]: Ana creates the intake and syncs, Ben is assigned and syncs, both
+/// set the offense date offline (2019-03-01 and 2019-04-01), both sync; checks that both
+/// devices hold the provisional determination naming the conflicted field.
+pub(crate) async fn conflicting_devices(app: &TestApp, backend: Backend) -> ConflictCase {
     let store = TestStore::connect(&app.db.url).await;
     let clinic = store.clinic("Conflict clinic").await;
     let ana = store.account(clinic, Role::Volunteer).await;
     let ben = store.account(clinic, Role::Volunteer).await;
     let supervisor = store.account(clinic, Role::Supervisor).await;
+    let admin = store.account(clinic, Role::Admin).await;
     let a_server = app.ws_url_for(&ana.device_token).await;
     let b_server = app.ws_url_for(&ben.device_token).await;
     let (a, b) = (StoredDevice::new(), StoredDevice::new());
@@ -472,6 +500,39 @@ async fn supervisor_resolves_a_conflict_and_the_devices_receive_it(backend: Back
             "{backend:?}"
         );
     }
+    ConflictCase {
+        store,
+        supervisor,
+        admin,
+        ana,
+        ben,
+        a,
+        b,
+        a_server,
+        b_server,
+        url,
+        doc,
+    }
+}
+
+/// Issue 6: two volunteers' devices write different dates for the same offense offline and
+/// sync; the supervisor API shows the conflict with both values and their devices, the
+/// determination is provisional meanwhile; the supervisor's choice and the re-evaluated
+/// determination reach both devices; a `needs_info` review reaches the volunteer's device.
+async fn supervisor_resolves_a_conflict_and_the_devices_receive_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ConflictCase {
+        supervisor,
+        ana,
+        ben,
+        a,
+        b,
+        a_server,
+        b_server,
+        url,
+        doc,
+        ..
+    } = conflicting_devices(&app, backend).await;
 
     let sup = ApiUser::sign_in(&app, &supervisor).await;
     sup.wait_for("/cases?has_conflicts=true", |b| b["total"] == 1)

@@ -2,10 +2,11 @@
 
 mod access;
 mod cli;
+mod dashboard;
 mod health;
 mod helpers;
 mod index_documents;
-mod js_interop;
+pub(crate) mod js_interop;
 mod malformed_frames;
 mod review;
 mod sync_simulator;

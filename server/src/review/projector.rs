@@ -16,14 +16,24 @@ use anyhow::Context;
 use automerge::AutoCommit;
 use fieldclinic_schema::DocumentId;
 use fieldclinic_sync::{Store, StoreError};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, broadcast};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use super::duplicates::{PersonKeys, compare};
 use super::projection::project;
 use crate::audit::now_millis;
+use crate::store::accounts::ClinicId;
 use crate::store::cases::{CaseProjection, CaseStore, DetectedDuplicate};
+
+/// A case of a clinic changed in the index (for live pages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseEvent {
+    /// The clinic.
+    pub clinic_id: ClinicId,
+    /// The intake.
+    pub doc: DocumentId,
+}
 
 /// Intakes whose projection may wait at most; past it the task sweeps instead.
 pub const PENDING_CAPACITY: usize = 10_000;
@@ -117,12 +127,17 @@ pub struct Projector {
 }
 
 impl Projector {
-    /// Starts writing what `rx` receives into `store`, after a first sweep.
-    pub fn start<S: Store + CaseStore>(rx: ProjectionReceiver, store: S) -> Self {
+    /// Starts writing what `rx` receives into `store`, after a first sweep, and announcing each
+    /// written case on `events` (nobody listening is fine).
+    pub fn start<S: Store + CaseStore>(
+        rx: ProjectionReceiver,
+        store: S,
+        events: broadcast::Sender<CaseEvent>,
+    ) -> Self {
         let stop = CancellationToken::new();
         rx.queue.lock().overflowed = true;
         let task = tokio::spawn(
-            run(Arc::clone(&rx.queue), store, stop.clone())
+            run(Arc::clone(&rx.queue), store, events, stop.clone())
                 .instrument(tracing::info_span!("case_projector")),
         );
         Self {
@@ -142,7 +157,12 @@ impl Projector {
     }
 }
 
-async fn run<S: Store + CaseStore>(queue: Arc<Queue>, store: S, stop: CancellationToken) {
+async fn run<S: Store + CaseStore>(
+    queue: Arc<Queue>,
+    store: S,
+    events: broadcast::Sender<CaseEvent>,
+    stop: CancellationToken,
+) {
     let mut sweep_timer = tokio::time::interval(SWEEP_INTERVAL);
     sweep_timer.tick().await;
     loop {
@@ -167,12 +187,12 @@ async fn run<S: Store + CaseStore>(queue: Arc<Queue>, store: S, stop: Cancellati
             let rows: Vec<CaseProjection> = pending.rows.drain().map(|(_, r)| r).collect();
             (rows, std::mem::take(&mut pending.overflowed))
         };
-        if let Err(e) = write(&store, &rows).await {
+        if let Err(e) = write(&store, &rows, &events).await {
             tracing::error!(error.cause_chain = ?e, error.message = %e, rows = rows.len(), "case index write failed; the next sweep retries");
             queue.lock().overflowed = true;
         }
         if sweep && !stop.is_cancelled() {
-            match sweep_all(&store, &stop).await {
+            match sweep_all(&store, &events, &stop).await {
                 Ok(n) if n > 0 => tracing::info!(intakes = n, "case index swept"),
                 Ok(_) => {}
                 Err(e) => {
@@ -187,7 +207,11 @@ async fn run<S: Store + CaseStore>(queue: Arc<Queue>, store: S, stop: Cancellati
 }
 
 /// Writes projections, then refreshes the duplicate candidates of each.
-async fn write<S: CaseStore>(store: &S, rows: &[CaseProjection]) -> anyhow::Result<()> {
+async fn write<S: CaseStore>(
+    store: &S,
+    rows: &[CaseProjection],
+    events: &broadcast::Sender<CaseEvent>,
+) -> anyhow::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -196,16 +220,31 @@ async fn write<S: CaseStore>(store: &S, rows: &[CaseProjection]) -> anyhow::Resu
         .await
         .context("Failed to write case projections")?;
     for row in rows {
-        if let Err(e) = detect_duplicates(store, row).await {
-            tracing::error!(doc.id = %row.doc, error.cause_chain = ?e, error.message = %e, "duplicate detection failed");
+        match detect_duplicates(store, row).await {
+            Ok(Some(clinic_id)) => {
+                // No receiver (no page open) is the normal case.
+                let _ = events.send(CaseEvent {
+                    clinic_id,
+                    doc: row.doc,
+                });
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(doc.id = %row.doc, error.cause_chain = ?e, error.message = %e, "duplicate detection failed");
+            }
         }
     }
     Ok(())
 }
 
-async fn detect_duplicates<S: CaseStore>(store: &S, row: &CaseProjection) -> anyhow::Result<()> {
+/// Refreshes the candidates of one written case; returns its clinic (`None` if it was not
+/// written, not being an owned intake).
+async fn detect_duplicates<S: CaseStore>(
+    store: &S,
+    row: &CaseProjection,
+) -> anyhow::Result<Option<ClinicId>> {
     let Some(case) = store.case(&row.doc).await? else {
-        return Ok(());
+        return Ok(None);
     };
     let keys: PersonKeys =
         serde_json::from_value(row.person_keys.clone()).context("Unreadable person keys")?;
@@ -231,12 +270,13 @@ async fn detect_duplicates<S: CaseStore>(store: &S, row: &CaseProjection) -> any
     store
         .record_duplicates(&case.clinic_id, &row.doc, &found, now_millis())
         .await?;
-    Ok(())
+    Ok(Some(case.clinic_id))
 }
 
 /// Re-projects every intake whose case row is missing or behind its document; returns how many.
 async fn sweep_all<S: Store + CaseStore>(
     store: &S,
+    events: &broadcast::Sender<CaseEvent>,
     stop: &CancellationToken,
 ) -> anyhow::Result<usize> {
     let mut done = 0;
@@ -265,7 +305,7 @@ async fn sweep_all<S: Store + CaseStore>(
             }
         }
         done += rows.len();
-        write(store, &rows).await?;
+        write(store, &rows, events).await?;
     }
 }
 

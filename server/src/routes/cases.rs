@@ -52,7 +52,7 @@ fn store_failure(e: StoreError, what: &'static str) -> ApiError {
 }
 
 /// An intake of the caller's clinic, or 404 (another clinic's looks unknown).
-async fn clinic_intake<S: ReviewStore>(
+pub(crate) async fn clinic_intake<S: ReviewStore>(
     store: &S,
     who: &Principal,
     raw: &str,
@@ -94,19 +94,19 @@ async fn with_document<S: Store, R: Send + 'static>(
 }
 
 /// The caseload filters, sort and page of `GET /api/v1/cases` (and the CSV export).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseFilters {
-    outcome: Option<String>,
-    review_state: Option<String>,
-    has_conflicts: Option<bool>,
-    volunteer: Option<String>,
-    updated_since: Option<String>,
-    q: Option<String>,
-    sort: Option<String>,
-    order: Option<String>,
-    limit: Option<u32>,
-    offset: Option<u32>,
+    pub(crate) outcome: Option<String>,
+    pub(crate) review_state: Option<String>,
+    pub(crate) has_conflicts: Option<bool>,
+    pub(crate) volunteer: Option<String>,
+    pub(crate) updated_since: Option<String>,
+    pub(crate) q: Option<String>,
+    pub(crate) sort: Option<String>,
+    pub(crate) order: Option<String>,
+    pub(crate) limit: Option<u32>,
+    pub(crate) offset: Option<u32>,
 }
 
 const OUTCOME_WORDS: &[&str] = &["ELIGIBLE", "NOT_ELIGIBLE", "NEEDS_MORE_INFO", "none"];
@@ -236,8 +236,17 @@ pub async fn list_cases<S: ReviewStore>(
     hub: web::Data<AppHub<S>>,
     filters: web::Query<CaseFilters>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = reviewer(hub.store(), &req).await?;
+    Ok(HttpResponse::Ok().json(caseload(&hub, &who, &filters).await?))
+}
+
+/// The caseload page as JSON (what `GET /api/v1/cases` answers), for the API and the dashboard.
+pub(crate) async fn caseload<S: ReviewStore>(
+    hub: &AppHub<S>,
+    who: &Principal,
+    filters: &CaseFilters,
+) -> Result<Value, ApiError> {
     let store = hub.store();
-    let who = reviewer(store, &req).await?;
     let query = filters.query(who.clinic_id)?;
     let page = store
         .list_cases(&query)
@@ -249,13 +258,13 @@ pub async fn list_cases<S: ReviewStore>(
         .map_err(|e| store_failure(e, "Failed to count cases"))?;
     let emails = emails(store, &who.clinic_id).await?;
     let cases: Vec<CaseItem<'_>> = page.cases.iter().map(|c| item(c, &emails)).collect();
-    Ok(HttpResponse::Ok().json(json!({
+    Ok(json!({
         "cases": cases,
         "total": page.total,
         "limit": query.limit,
         "offset": query.offset,
         "counts": counts,
-    })))
+    }))
 }
 
 /// The most rows one CSV export holds.
@@ -270,12 +279,21 @@ pub async fn export_cases<S: ReviewStore>(
     hub: web::Data<AppHub<S>>,
     filters: web::Query<CaseFilters>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = reviewer(hub.store(), &req).await?;
+    export_csv(&hub, &who, filters.into_inner()).await
+}
+
+/// The filtered caseload as a CSV download (the API's and the dashboard's).
+pub(crate) async fn export_csv<S: ReviewStore>(
+    hub: &AppHub<S>,
+    who: &Principal,
+    filters: CaseFilters,
+) -> Result<HttpResponse, ApiError> {
     let store = hub.store();
-    let who = reviewer(store, &req).await?;
     let mut query = CaseFilters {
         limit: Some(CASE_PAGE_MAX),
         offset: Some(0),
-        ..filters.into_inner()
+        ..filters
     }
     .query(who.clinic_id)?;
     let emails = emails(store, &who.clinic_id).await?;
@@ -317,7 +335,7 @@ pub async fn export_cases<S: ReviewStore>(
         }
     }
     hub.policy()
-        .audit_only(&who, "cases.exported", json!({ "rows": query.offset }));
+        .audit_only(who, "cases.exported", json!({ "rows": query.offset }));
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
@@ -363,9 +381,20 @@ pub async fn get_case<S: ReviewStore>(
     hub: web::Data<AppHub<S>>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = reviewer(hub.store(), &req).await?;
+    let doc = clinic_intake(hub.store(), &who, &path).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(case_view(&hub, &who, doc).await?))
+}
+
+/// One case as JSON (what `GET /api/v1/cases/{id}` answers), for the API and the dashboard.
+pub(crate) async fn case_view<S: ReviewStore>(
+    hub: &AppHub<S>,
+    who: &Principal,
+    doc: DocumentId,
+) -> Result<Value, ApiError> {
     let store = hub.store();
-    let who = reviewer(store, &req).await?;
-    let doc = clinic_intake(store, &who, &path).await?;
     let authors = store
         .change_authors(&doc)
         .await
@@ -419,21 +448,19 @@ pub async fn get_case<S: ReviewStore>(
         .await
         .map_err(|e| store_failure(e, "Failed to list duplicate candidates"))?;
     let emails = emails(store, &who.clinic_id).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({
-            "document_id": doc,
-            "url": doc.url(),
-            "case": case.as_ref().map(|c| item(c, &emails)),
-            "intake": read.intake,
-            "determination": read.intake.determination,
-            "review": read.intake.review,
-            "problems": read.problems,
-            "conflicts": read.conflicts,
-            "history": read.history,
-            "heads": read.heads,
-            "duplicates": duplicates.iter().map(|d| duplicate_json(d, &doc)).collect::<Vec<_>>(),
-        })))
+    Ok(json!({
+        "document_id": doc,
+        "url": doc.url(),
+        "case": case.as_ref().map(|c| item(c, &emails)),
+        "intake": read.intake,
+        "determination": read.intake.determination,
+        "review": read.intake.review,
+        "problems": read.problems,
+        "conflicts": read.conflicts,
+        "history": read.history,
+        "heads": read.heads,
+        "duplicates": duplicates.iter().map(|d| duplicate_json(d, &doc)).collect::<Vec<_>>(),
+    }))
 }
 
 fn duplicate_json(d: &DuplicateCandidate, of: &DocumentId) -> Value {
@@ -454,10 +481,10 @@ fn duplicate_json(d: &DuplicateCandidate, of: &DocumentId) -> Value {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewRequest {
-    decision: String,
-    message: Option<String>,
+    pub(crate) decision: String,
+    pub(crate) message: Option<String>,
     #[serde(default)]
-    fields: Vec<String>,
+    pub(crate) fields: Vec<String>,
 }
 
 const MESSAGE_MAX: usize = 4_000;
@@ -489,10 +516,20 @@ pub async fn review_case<S: ReviewStore>(
     path: web::Path<String>,
     body: web::Json<ReviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = reviewer(hub.store(), &req).await?;
+    let doc = clinic_intake(hub.store(), &who, &path).await?;
+    let review = submit_review(&hub, &who, doc, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(json!({ "document_id": doc, "review": review })))
+}
+
+/// Validates and writes a review (the API's and the dashboard's).
+pub(crate) async fn submit_review<S: ReviewStore>(
+    hub: &AppHub<S>,
+    who: &Principal,
+    doc: DocumentId,
+    body: ReviewRequest,
+) -> Result<Review, ApiError> {
     let store = hub.store();
-    let who = reviewer(store, &req).await?;
-    let doc = clinic_intake(store, &who, &path).await?;
-    let body = body.into_inner();
     if !Review::DECISIONS.contains(&body.decision.as_str()) {
         return Err(ApiError::Validation(format!(
             "decision must be one of {}",
@@ -544,24 +581,24 @@ pub async fn review_case<S: ReviewStore>(
         .map_err(hub_failure)?
         .map_err(|e| ApiError::Unexpected(e.context("Failed to write the review")))?;
     hub.policy().record_api_change(
-        &who,
+        who,
         &doc,
         &heads,
         &actor,
         "case.reviewed",
         json!({ "decision": review.decision }),
     );
-    Ok(HttpResponse::Ok().json(json!({ "document_id": doc, "review": review })))
+    Ok(review)
 }
 
 /// The body of `POST /api/v1/cases/{id}/conflicts/resolve`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveRequest {
-    path: String,
-    value_id: Option<String>,
-    value: Option<Value>,
-    seen_value_ids: Option<Vec<String>>,
+    pub(crate) path: String,
+    pub(crate) value_id: Option<String>,
+    pub(crate) value: Option<Value>,
+    pub(crate) seen_value_ids: Option<Vec<String>>,
 }
 
 /// `POST /api/v1/cases/{id}/conflicts/resolve`: writes the chosen (or entered) value of a
@@ -576,10 +613,25 @@ pub async fn resolve_case_conflict<S: ReviewStore>(
     path: web::Path<String>,
     body: web::Json<ResolveRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let store = hub.store();
-    let who = reviewer(store, &req).await?;
-    let doc = clinic_intake(store, &who, &path).await?;
+    let who = reviewer(hub.store(), &req).await?;
+    let doc = clinic_intake(hub.store(), &who, &path).await?;
     let body = body.into_inner();
+    let path = body.path.clone();
+    let value = resolve(&hub, &who, doc, body).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "document_id": doc,
+        "path": path,
+        "value": value,
+    })))
+}
+
+/// Writes a conflict resolution (the API's and the dashboard's); returns the value written.
+pub(crate) async fn resolve<S: ReviewStore>(
+    hub: &AppHub<S>,
+    who: &Principal,
+    doc: DocumentId,
+    body: ResolveRequest,
+) -> Result<Value, ApiError> {
     let choice = match (body.value_id, body.value) {
         (Some(id), None) => ConflictChoice::Value(id),
         (None, Some(value)) => ConflictChoice::Entered(value),
@@ -618,18 +670,14 @@ pub async fn resolve_case_conflict<S: ReviewStore>(
         }
     })?;
     hub.policy().record_api_change(
-        &who,
+        who,
         &doc,
         &heads,
         &actor,
         "conflict.resolved",
         json!({ "path": body.path }),
     );
-    Ok(HttpResponse::Ok().json(json!({
-        "document_id": doc,
-        "path": body.path,
-        "value": value,
-    })))
+    Ok(value)
 }
 
 async fn build_packet<S: ReviewStore>(
@@ -637,9 +685,19 @@ async fn build_packet<S: ReviewStore>(
     req: &HttpRequest,
     raw: &str,
 ) -> Result<packet::CertificatePacket, ApiError> {
+    let who = reviewer(hub.store(), req).await?;
+    packet_for(hub, &who, raw).await
+}
+
+/// The certificate packet of an eligible intake of the caller's clinic (the API's and the
+/// dashboard's).
+pub(crate) async fn packet_for<S: ReviewStore>(
+    hub: &AppHub<S>,
+    who: &Principal,
+    raw: &str,
+) -> Result<packet::CertificatePacket, ApiError> {
     let store = hub.store();
-    let who = reviewer(store, req).await?;
-    let doc = clinic_intake(store, &who, raw).await?;
+    let doc = clinic_intake(store, who, raw).await?;
     let intake = with_document(store, doc, |d| read_intake(d).map_err(anyhow::Error::from))
         .await?
         .map_err(|e| ApiError::Unexpected(e.context("Unreadable intake")))?;
@@ -649,8 +707,7 @@ async fn build_packet<S: ReviewStore>(
             ApiError::Conflict(format!("no certificate packet: {e}"))
         }
     })?;
-    hub.policy()
-        .entry(&who, &doc, "packet.generated", json!({}));
+    hub.policy().entry(who, &doc, "packet.generated", json!({}));
     Ok(built)
 }
 
@@ -689,8 +746,8 @@ pub async fn case_packet_html<S: ReviewStore>(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DuplicateFilters {
-    status: Option<String>,
-    limit: Option<u32>,
+    pub(crate) status: Option<String>,
+    pub(crate) limit: Option<u32>,
 }
 
 /// `GET /api/v1/duplicates`: the clinic's duplicate-person candidates, best first, each with both
@@ -703,8 +760,17 @@ pub async fn list_duplicates<S: ReviewStore>(
     hub: web::Data<AppHub<S>>,
     filters: web::Query<DuplicateFilters>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = reviewer(hub.store(), &req).await?;
+    Ok(HttpResponse::Ok().json(duplicate_list(&hub, &who, &filters).await?))
+}
+
+/// The duplicate candidates as JSON (what `GET /api/v1/duplicates` answers).
+pub(crate) async fn duplicate_list<S: ReviewStore>(
+    hub: &AppHub<S>,
+    who: &Principal,
+    filters: &DuplicateFilters,
+) -> Result<Value, ApiError> {
     let store = hub.store();
-    let who = reviewer(store, &req).await?;
     let status = match filters.status.as_deref() {
         None => Some(DuplicateStatus::Open),
         Some("all") => None,
@@ -740,15 +806,15 @@ pub async fn list_duplicates<S: ReviewStore>(
         );
         items.push(value);
     }
-    Ok(HttpResponse::Ok().json(json!({ "duplicates": items })))
+    Ok(json!({ "duplicates": items }))
 }
 
 /// The body of `POST /api/v1/duplicates/decision`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DuplicateDecision {
-    documents: [String; 2],
-    decision: String,
+    pub(crate) documents: [String; 2],
+    pub(crate) decision: String,
 }
 
 /// `POST /api/v1/duplicates/decision`: links two intakes as the same person (the link is written
@@ -762,8 +828,18 @@ pub async fn decide_duplicate<S: ReviewStore>(
     hub: web::Data<AppHub<S>>,
     body: web::Json<DuplicateDecision>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = reviewer(hub.store(), &req).await?;
+    Ok(HttpResponse::Ok().json(decide_pair(&hub, &who, &body).await?))
+}
+
+/// Records a duplicate decision (the API's and the dashboard's), linking the documents when
+/// they are the same person.
+pub(crate) async fn decide_pair<S: ReviewStore>(
+    hub: &AppHub<S>,
+    who: &Principal,
+    body: &DuplicateDecision,
+) -> Result<Value, ApiError> {
     let store = hub.store();
-    let who = reviewer(store, &req).await?;
     let status = match body.decision.as_str() {
         "linked" => DuplicateStatus::Linked,
         "dismissed" => DuplicateStatus::Dismissed,
@@ -773,8 +849,8 @@ pub async fn decide_duplicate<S: ReviewStore>(
             ));
         }
     };
-    let a = clinic_intake(store, &who, &body.documents[0]).await?;
-    let b = clinic_intake(store, &who, &body.documents[1]).await?;
+    let a = clinic_intake(store, who, &body.documents[0]).await?;
+    let b = clinic_intake(store, who, &body.documents[1]).await?;
     let decided = store
         .decide_duplicate(
             &who.clinic_id,
@@ -800,7 +876,7 @@ pub async fn decide_duplicate<S: ReviewStore>(
                 .map_err(|e| ApiError::Unexpected(e.context("Failed to write the link")))?;
             if !heads.is_empty() {
                 hub.policy().record_api_change(
-                    &who,
+                    who,
                     &doc,
                     &heads,
                     &actor,
@@ -811,9 +887,9 @@ pub async fn decide_duplicate<S: ReviewStore>(
         }
     } else {
         hub.policy()
-            .entry(&who, &a, "duplicate.dismissed", json!({ "other": b }));
+            .entry(who, &a, "duplicate.dismissed", json!({ "other": b }));
     }
-    Ok(HttpResponse::Ok().json(duplicate_json(&decided, &a)))
+    Ok(duplicate_json(&decided, &a))
 }
 
 /// Adds `other` to the document's `server.same_person` unless it is there; returns the new heads

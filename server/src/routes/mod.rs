@@ -1,12 +1,12 @@
 //! HTTP routes, one module per resource.
 
 mod admin;
-mod cases;
+pub(crate) mod cases;
 mod documents;
 mod health;
 mod me;
 mod openapi;
-mod sessions;
+pub(crate) mod sessions;
 mod sync_tickets;
 
 pub use admin::{audit_log, create_clinic, create_user, enroll_device, revoke_device};

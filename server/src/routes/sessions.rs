@@ -33,20 +33,58 @@ pub async fn sign_in<S: AccountStore>(
     body: web::Json<SignIn>,
 ) -> Result<HttpResponse, ApiError> {
     let SignIn { email, password } = body.into_inner();
-    let email = email.trim().to_lowercase();
     let ip = req.peer_addr().map(|a| a.ip().to_string());
+    match start_session(store.get_ref(), &limiter, &email, password, ip).await {
+        Ok(session) => Ok(HttpResponse::Created().json(serde_json::json!({
+            "token": session.token.expose_secret(),
+            "expires_at": rfc3339(session.expires_at_millis),
+        }))),
+        Err(SignInError::Limited) => Ok(HttpResponse::TooManyRequests()
+            .json(serde_json::json!({ "reason": "too many failed sign-ins; try again later" }))),
+        Err(SignInError::Refused) => Err(ApiError::Unauthorized),
+        Err(SignInError::Failed(e)) => Err(e),
+    }
+}
+
+/// A session just started.
+pub(crate) struct StartedSession {
+    /// The session token (shown once; stored only as its hash).
+    pub(crate) token: SecretString,
+    /// When it expires (ms).
+    pub(crate) expires_at_millis: i64,
+}
+
+/// Why a sign-in did not start a session.
+pub(crate) enum SignInError {
+    /// Too many recent failures for this email and address.
+    Limited,
+    /// Wrong email or password, or a disabled account (indistinguishable on purpose).
+    Refused,
+    /// The store failed.
+    Failed(ApiError),
+}
+
+/// Checks a password and starts a session: the API's and the dashboard's sign-in.
+pub(crate) async fn start_session<S: AccountStore>(
+    store: &S,
+    limiter: &LoginLimiter,
+    email: &str,
+    password: SecretString,
+    ip: Option<String>,
+) -> Result<StartedSession, SignInError> {
+    let email = email.trim().to_lowercase();
     let key = format!("{email}|{}", ip.as_deref().unwrap_or("-"));
     if !limiter.allows(&key) {
-        return Ok(HttpResponse::TooManyRequests()
-            .json(serde_json::json!({ "reason": "too many failed sign-ins; try again later" })));
+        return Err(SignInError::Limited);
     }
+    let failed = |e: anyhow::Error| SignInError::Failed(ApiError::Unexpected(e));
     let found = match store.user_by_email(&email).await {
         Ok(found) => Some(found),
         Err(fieldclinic_sync::StoreError::NotFound) => None,
         Err(e) => {
-            return Err(anyhow::Error::new(e)
-                .context("Failed to look up the user")
-                .into());
+            return Err(failed(
+                anyhow::Error::new(e).context("Failed to look up the user"),
+            ));
         }
     };
     let stored = found
@@ -55,12 +93,12 @@ pub async fn sign_in<S: AccountStore>(
         .to_owned();
     let ok = tokio::task::spawn_blocking(move || verify_password(&stored, &password))
         .await
-        .map_err(|e| ApiError::Unexpected(e.into()))?;
+        .map_err(|e| failed(e.into()))?;
     let user = match found {
         Some((user, _)) if ok && user.disabled_at_millis.is_none() => user,
         _ => {
             limiter.record_failure(&key);
-            return Err(ApiError::Unauthorized);
+            return Err(SignInError::Refused);
         }
     };
     limiter.record_success(&key);
@@ -70,7 +108,7 @@ pub async fn sign_in<S: AccountStore>(
     store
         .create_session(&hash, &user.id, now, expires)
         .await
-        .map_err(|e| anyhow::Error::new(e).context("Failed to store the session"))?;
+        .map_err(|e| failed(anyhow::Error::new(e).context("Failed to store the session")))?;
     store
         .append_audit(&[NewAuditEntry {
             at_millis: now,
@@ -83,11 +121,11 @@ pub async fn sign_in<S: AccountStore>(
             remote_addr: ip,
         }])
         .await
-        .map_err(|e| anyhow::Error::new(e).context("Failed to audit the sign-in"))?;
-    Ok(HttpResponse::Created().json(serde_json::json!({
-        "token": token.expose_secret(),
-        "expires_at": rfc3339(expires),
-    })))
+        .map_err(|e| failed(anyhow::Error::new(e).context("Failed to audit the sign-in")))?;
+    Ok(StartedSession {
+        token,
+        expires_at_millis: expires,
+    })
 }
 
 /// `DELETE /api/v1/sessions`: ends the session of the bearer token.

@@ -1,0 +1,517 @@
+//! The admin pages: users, devices (enroll with a QR code or a copyable token, revoke) and the
+//! audit log. They call the same administrative operations as the admin API and CLI.
+
+use std::fmt::Write as _;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use fieldclinic_schema::DocumentId;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use super::DashboardSettings;
+use super::html::{
+    Section, Viewer, esc, html, html_status, notice, page, see_other, url_value, when,
+};
+use super::session::{csrf_failed, csrf_ok, viewer};
+use crate::admin::{self, AdminActor, AdminError};
+use crate::routes::ReviewStore;
+use crate::startup::AppHub;
+use crate::store::accounts::{AuditQuery, DeviceId, Role};
+
+async fn admin_viewer<S: ReviewStore>(
+    store: &S,
+    req: &HttpRequest,
+) -> Result<(Viewer, AdminActor), HttpResponse> {
+    let v = viewer(store, req).await.map_err(|e| e.response(req))?;
+    if v.who.role != Role::Admin {
+        return Err(html_status(
+            StatusCode::FORBIDDEN,
+            page(
+                "Admins only",
+                Some(&v),
+                Section::None,
+                "<h1>Admins only</h1><p>Ask your clinic's admin.</p>",
+            ),
+        ));
+    }
+    let actor = AdminActor {
+        kind: "user",
+        id: v.who.user_id.to_string(),
+        remote_addr: v.who.remote_addr.clone(),
+    };
+    Ok((v, actor))
+}
+
+fn admin_message(e: &AdminError) -> String {
+    match e {
+        AdminError::Invalid(m) => m.clone(),
+        AdminError::NotFound(what) => format!("No such {what} in your clinic."),
+        AdminError::EmailTaken => e.to_string(),
+        AdminError::Store(_) | AdminError::Other(_) => {
+            tracing::error!(error.message = %e, "dashboard admin action failed");
+            "Saving failed on the server; nothing was changed. Try again.".to_owned()
+        }
+    }
+}
+
+/// `?done=` / `?error=` after an admin form.
+#[derive(Debug, Deserialize)]
+pub struct Outcome {
+    done: Option<String>,
+    error: Option<String>,
+}
+
+fn outcome_notice(o: &Outcome) -> String {
+    match (&o.done, &o.error) {
+        (_, Some(e)) => notice("error", e),
+        (Some(d), None) => notice("ok", d),
+        _ => String::new(),
+    }
+}
+
+/// `GET /admin/users`.
+pub async fn users_page<S: ReviewStore>(
+    req: HttpRequest,
+    store: web::Data<S>,
+    outcome: web::Query<Outcome>,
+) -> HttpResponse {
+    let (v, _) = match admin_viewer(store.get_ref(), &req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let users = match store.clinic_users(&v.who.clinic_id).await {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::error!(error.message = %e, "listing users failed");
+            return html_status(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                page(
+                    "Error",
+                    Some(&v),
+                    Section::Users,
+                    "<h1>Error</h1><p>Listing users failed.</p>",
+                ),
+            );
+        }
+    };
+    let mut main = format!("<h1>Users</h1>{}", outcome_notice(&outcome));
+    main.push_str("<div class=\"table-wrap\"><table><caption>People who can sign in</caption><thead><tr><th scope=\"col\">Email</th><th scope=\"col\">Role</th><th scope=\"col\">Since</th><th scope=\"col\">Status</th></tr></thead><tbody>");
+    for u in &users {
+        let _ = write!(
+            main,
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&u.email),
+            u.role.as_str(),
+            esc(&when(u.created_at_millis)),
+            if u.disabled_at_millis.is_some() {
+                "Disabled"
+            } else {
+                "Active"
+            },
+        );
+    }
+    let _ = write!(
+        main,
+        "</tbody></table></div><h2>Add a user</h2>\
+         <form method=\"post\" action=\"/admin/users\" class=\"stack narrow\">{}\
+         <label for=\"new-email\">Email</label><input id=\"new-email\" name=\"email\" type=\"email\" required>\
+         <label for=\"new-role\">Role</label><select id=\"new-role\" name=\"role\"><option value=\"volunteer\">Volunteer</option>\
+         <option value=\"supervisor\">Supervisor</option><option value=\"admin\">Admin</option></select>\
+         <label for=\"new-password\">Initial password (at least 12 characters)</label>\
+         <input id=\"new-password\" name=\"password\" type=\"password\" minlength=\"12\" autocomplete=\"new-password\" required>\
+         <button type=\"submit\">Add user</button></form>",
+        v.csrf_field()
+    );
+    html(page("Users", Some(&v), Section::Users, &main))
+}
+
+/// `POST /admin/users` form.
+#[derive(Debug, Deserialize)]
+pub struct NewUserForm {
+    csrf: String,
+    email: String,
+    role: Role,
+    password: SecretString,
+}
+
+/// `POST /admin/users`.
+pub async fn create_user<S: ReviewStore>(
+    req: HttpRequest,
+    store: web::Data<S>,
+    form: web::Form<NewUserForm>,
+) -> HttpResponse {
+    let (v, actor) = match admin_viewer(store.get_ref(), &req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&v, &form.csrf) {
+        return csrf_failed(&v);
+    }
+    let form = form.into_inner();
+    match admin::create_user(
+        store.get_ref(),
+        v.who.clinic_id,
+        &form.email,
+        form.role,
+        form.password,
+        &actor,
+    )
+    .await
+    {
+        Ok(u) => see_other(&format!(
+            "/admin/users?done={}",
+            url_value(&format!("Added {}.", u.email))
+        )),
+        Err(e) => see_other(&format!(
+            "/admin/users?error={}",
+            url_value(&admin_message(&e))
+        )),
+    }
+}
+
+/// `GET /admin/devices`.
+pub async fn devices_page<S: ReviewStore>(
+    req: HttpRequest,
+    store: web::Data<S>,
+    outcome: web::Query<Outcome>,
+) -> HttpResponse {
+    let (v, _) = match admin_viewer(store.get_ref(), &req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let (users, devices) = match (
+        store.clinic_users(&v.who.clinic_id).await,
+        store.clinic_devices(&v.who.clinic_id).await,
+    ) {
+        (Ok(u), Ok(d)) => (u, d),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::error!(error.message = %e, "listing devices failed");
+            return html_status(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                page(
+                    "Error",
+                    Some(&v),
+                    Section::Devices,
+                    "<h1>Error</h1><p>Listing devices failed.</p>",
+                ),
+            );
+        }
+    };
+    let mut main = format!("<h1>Devices</h1>{}", outcome_notice(&outcome));
+    main.push_str("<div class=\"table-wrap\"><table><caption>Enrolled phones and tablets</caption><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">User</th><th scope=\"col\">Enrolled</th><th scope=\"col\">Last seen</th><th scope=\"col\">Status</th></tr></thead><tbody>");
+    for d in &devices {
+        let owner = users
+            .iter()
+            .find(|u| u.id == d.user_id)
+            .map_or("", |u| u.email.as_str());
+        let status = match d.revoked_at_millis {
+            Some(at) => format!("Revoked {}", esc(&when(at))),
+            None => format!(
+                "Active <form method=\"post\" action=\"/admin/devices/{id}/revoke\" class=\"inline\">{csrf}\
+                 <button type=\"submit\" aria-label=\"Revoke {name}\">Revoke</button></form>",
+                id = d.id,
+                csrf = v.csrf_field(),
+                name = esc(&d.name),
+            ),
+        };
+        let _ = write!(
+            main,
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{status}</td></tr>",
+            esc(&d.name),
+            esc(owner),
+            esc(&when(d.created_at_millis)),
+            d.last_seen_at_millis
+                .map(|t| esc(&when(t)))
+                .unwrap_or_else(|| "never".to_owned()),
+        );
+    }
+    main.push_str("</tbody></table></div><h2>Enroll a device</h2>");
+    let _ = write!(
+        main,
+        "<form method=\"post\" action=\"/admin/devices\" class=\"stack narrow\">{}\
+         <label for=\"dev-user\">For</label><select id=\"dev-user\" name=\"user_email\">",
+        v.csrf_field()
+    );
+    for u in users.iter().filter(|u| u.disabled_at_millis.is_none()) {
+        let _ = write!(
+            main,
+            "<option value=\"{0}\">{0} ({1})</option>",
+            esc(&u.email),
+            u.role.as_str()
+        );
+    }
+    main.push_str(
+        "</select><label for=\"dev-name\">Device name</label><input id=\"dev-name\" name=\"name\" type=\"text\" required \
+         placeholder=\"Tablet 3\"><button type=\"submit\">Enroll</button></form>",
+    );
+    html(page("Devices", Some(&v), Section::Devices, &main))
+}
+
+/// `POST /admin/devices` form.
+#[derive(Debug, Deserialize)]
+pub struct EnrollForm {
+    csrf: String,
+    user_email: String,
+    name: String,
+}
+
+/// What the intake app scans: the server to sync with and the device's token.
+fn enrollment_payload(server: &str, token: &str) -> String {
+    serde_json::json!({ "fieldclinic": 1, "server": server, "token": token }).to_string()
+}
+
+/// `POST /admin/devices`: enrolls and shows the token once, as text and as a QR code.
+pub async fn enroll_device<S: ReviewStore>(
+    req: HttpRequest,
+    store: web::Data<S>,
+    settings: web::Data<DashboardSettings>,
+    form: web::Form<EnrollForm>,
+) -> HttpResponse {
+    let (v, actor) = match admin_viewer(store.get_ref(), &req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&v, &form.csrf) {
+        return csrf_failed(&v);
+    }
+    let e = match admin::enroll_device(
+        store.get_ref(),
+        v.who.clinic_id,
+        &form.user_email,
+        form.name.trim(),
+        &actor,
+    )
+    .await
+    {
+        Ok(e) => e,
+        Err(e) => {
+            return see_other(&format!(
+                "/admin/devices?error={}",
+                url_value(&admin_message(&e))
+            ));
+        }
+    };
+    let info = req.connection_info();
+    let scheme = if settings.secure_cookies {
+        "https"
+    } else {
+        info.scheme()
+    };
+    let server = format!("{scheme}://{}", info.host());
+    let token = e.token.expose_secret();
+    let payload = enrollment_payload(&server, token);
+    let qr = match qrcode::QrCode::new(payload.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(240, 240)
+            .dark_color(qrcode::render::svg::Color("#000000"))
+            .light_color(qrcode::render::svg::Color("#ffffff"))
+            .build(),
+        Err(err) => {
+            tracing::error!(error.message = %err, "QR code not rendered");
+            String::new()
+        }
+    };
+    // The SVG is generated here from the payload, never from user input as markup.
+    let qr_img = if qr.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<img class=\"qr\" width=\"240\" height=\"240\" alt=\"QR code of the enrollment for {name}: scan it with the intake app\" src=\"data:image/svg+xml;base64,{b64}\">",
+            name = esc(form.name.trim()),
+            b64 = base64_encode(qr.as_bytes()),
+        )
+    };
+    let main = format!(
+        "<h1>Device enrolled</h1>{ok}<p>Scan the code with the intake app on <strong>{name}</strong>, or copy the token into it. \
+         The token is shown <strong>only now</strong>; it is stored only as a hash.</p>{qr_img}\
+         <label for=\"token\">Device token</label><input id=\"token\" type=\"text\" readonly value=\"{token}\" class=\"token\">\
+         <label for=\"payload\">Enrollment (what the code holds)</label><textarea id=\"payload\" readonly rows=\"3\">{payload}</textarea>\
+         <p><a href=\"/admin/devices\">Back to devices</a></p>",
+        ok = notice(
+            "ok",
+            &format!("Enrolled {} for {}.", form.name.trim(), form.user_email)
+        ),
+        name = esc(form.name.trim()),
+        token = esc(token),
+        payload = esc(&payload),
+    );
+    html(page("Device enrolled", Some(&v), Section::Devices, &main))
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(TABLE[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `POST /admin/devices/{id}/revoke`: revokes and closes the device's connections at once.
+pub async fn revoke_device<S: ReviewStore>(
+    req: HttpRequest,
+    hub: web::Data<AppHub<S>>,
+    path: web::Path<String>,
+    form: web::Form<super::session::CsrfForm>,
+) -> HttpResponse {
+    let (v, actor) = match admin_viewer(hub.store(), &req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&v, form.csrf()) {
+        return csrf_failed(&v);
+    }
+    let Ok(id) = path.parse::<DeviceId>() else {
+        return see_other("/admin/devices?error=No%20such%20device.");
+    };
+    match admin::revoke_device(hub.store(), id, Some(v.who.clinic_id), &actor).await {
+        Ok(device) => {
+            let closed = hub.close_connections(|p| p.device_id == Some(id));
+            see_other(&format!(
+                "/admin/devices?done={}",
+                url_value(&format!(
+                    "Revoked {} ({closed} connection(s) closed).",
+                    device.name
+                ))
+            ))
+        }
+        Err(e) => see_other(&format!(
+            "/admin/devices?error={}",
+            url_value(&admin_message(&e))
+        )),
+    }
+}
+
+/// `GET /admin/audit` filters.
+#[derive(Debug, Deserialize)]
+pub struct AuditFilters {
+    doc: Option<String>,
+    before: Option<i64>,
+}
+
+const AUDIT_PAGE: u32 = 100;
+
+/// `GET /admin/audit`: the clinic's audit log, newest first.
+pub async fn audit_page<S: ReviewStore>(
+    req: HttpRequest,
+    store: web::Data<S>,
+    filters: web::Query<AuditFilters>,
+) -> HttpResponse {
+    let (v, _) = match admin_viewer(store.get_ref(), &req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let doc_text = filters.doc.clone().unwrap_or_default();
+    let doc = doc_text.trim().parse::<DocumentId>().ok();
+    let entries = match store
+        .query_audit(&AuditQuery {
+            clinic_id: Some(v.who.clinic_id),
+            doc,
+            actor_id: None,
+            since_millis: None,
+            before_id: filters.before,
+            limit: AUDIT_PAGE,
+        })
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::error!(error.message = %e, "reading the audit log failed");
+            return html_status(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                page(
+                    "Error",
+                    Some(&v),
+                    Section::Audit,
+                    "<h1>Error</h1><p>Reading the audit log failed.</p>",
+                ),
+            );
+        }
+    };
+    let mut main = String::from("<h1>Audit log</h1>");
+    if !doc_text.trim().is_empty() && doc.is_none() {
+        main.push_str(&notice(
+            "error",
+            "That is not a document ID; showing every entry.",
+        ));
+    }
+    let _ = write!(
+        main,
+        "<form method=\"get\" action=\"/admin/audit\" class=\"filters\" role=\"search\" aria-label=\"Filter the audit log\">\
+         <div><label for=\"doc\">Document ID</label><input id=\"doc\" name=\"doc\" type=\"text\" value=\"{}\"></div>\
+         <div class=\"actions\"><button type=\"submit\">Filter</button> <a href=\"/admin/audit\">All entries</a></div></form>\
+         <div class=\"table-wrap\"><table><caption>Newest first</caption><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Who</th>\
+         <th scope=\"col\">What</th><th scope=\"col\">Document</th><th scope=\"col\">Details</th><th scope=\"col\">From</th></tr></thead><tbody>",
+        esc(&doc_text)
+    );
+    for e in &entries {
+        let doc = e.doc.map(|d| d.to_string()).unwrap_or_default();
+        let _ = write!(
+            main,
+            "<tr><td>{}</td><td>{} {}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+            esc(&when(e.at_millis)),
+            esc(&e.actor_kind),
+            esc(&e.actor_id.chars().take(8).collect::<String>()),
+            esc(&e.action),
+            if doc.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "<a href=\"/cases/{0}\">{1}</a>",
+                    esc(&doc),
+                    esc(&doc.chars().take(8).collect::<String>())
+                )
+            },
+            esc(&e.detail.to_string()),
+            esc(e.remote_addr.as_deref().unwrap_or("")),
+        );
+    }
+    main.push_str("</tbody></table></div>");
+    if entries.len() == AUDIT_PAGE as usize
+        && let Some(last) = entries.last()
+    {
+        let _ = write!(
+            main,
+            "<nav aria-label=\"Pages\" class=\"pager\"><a href=\"/admin/audit?doc={}&amp;before={}\" rel=\"next\">Older entries</a></nav>",
+            url_value(&doc_text),
+            last.id
+        );
+    }
+    html(page("Audit log", Some(&v), Section::Audit, &main))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_standard_alphabet_and_padding() {
+        assert_eq!(base64_encode(b""), "");
+        assert_eq!(base64_encode(b"f"), "Zg==");
+        assert_eq!(base64_encode(b"fo"), "Zm8=");
+        assert_eq!(base64_encode(b"foo"), "Zm9v");
+        assert_eq!(base64_encode(b"<svg/>"), "PHN2Zy8+");
+    }
+
+    #[test]
+    fn the_enrollment_payload_is_json_with_the_server_and_token() {
+        let p: serde_json::Value =
+            serde_json::from_str(&enrollment_payload("https://c.example", "fcd_x")).unwrap();
+        assert_eq!(p["server"], "https://c.example");
+        assert_eq!(p["token"], "fcd_x");
+    }
+}

@@ -1,0 +1,61 @@
+//! Live updates: `GET /events` streams a server-sent event whenever a case of the viewer's
+//! clinic changes, so an open caseload or case page refreshes itself. Events name only the
+//! document ID; the page fetches what changed through its usual, access-checked route.
+//!
+//! Events come from this instance's case projector. With several instances behind one
+//! database, a page sees changes synced to its own instance only (the LISTEN/NOTIFY path that
+//! will carry document changes between instances is the place to add them).
+
+use std::time::Duration;
+
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, http::header, web};
+use tokio::sync::broadcast;
+
+use super::session::viewer;
+use crate::review::projector::CaseEvent;
+use crate::store::accounts::AccountStore;
+
+/// How often an idle stream sends a comment, so proxies and browsers keep it open.
+const KEEPALIVE: Duration = Duration::from_secs(15);
+
+/// The sender the projector publishes on; the dashboard subscribes per open page.
+#[derive(Debug, Clone)]
+pub struct CaseEvents(pub broadcast::Sender<CaseEvent>);
+
+/// `GET /events`.
+pub async fn events<S: AccountStore>(
+    req: HttpRequest,
+    store: web::Data<S>,
+    events: web::Data<CaseEvents>,
+) -> HttpResponse {
+    let v = match viewer(store.get_ref(), &req).await {
+        Ok(v) if v.who.sees_whole_clinic() => v,
+        Ok(_) => return HttpResponse::Forbidden().finish(),
+        Err(_) => return HttpResponse::Unauthorized().finish(),
+    };
+    let clinic = v.who.clinic_id;
+    let rx = events.0.subscribe();
+    let stream = futures_util::stream::unfold(rx, move |mut rx| async move {
+        loop {
+            let chunk = match tokio::time::timeout(KEEPALIVE, rx.recv()).await {
+                Err(_) => Bytes::from_static(b": keepalive\n\n"),
+                Ok(Ok(event)) if event.clinic_id == clinic => {
+                    Bytes::from(format!("event: case\ndata: {}\n\n", event.doc))
+                }
+                Ok(Ok(_)) => continue,
+                // Missed events: the page refreshes everything it shows.
+                Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
+                    Bytes::from_static(b"event: resync\ndata: \n\n")
+                }
+                Ok(Err(broadcast::error::RecvError::Closed)) => return None,
+            };
+            return Some((Ok::<_, actix_web::Error>(chunk), rx));
+        }
+    });
+    HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(stream)
+}

@@ -1,0 +1,88 @@
+//! The supervisor and admin web dashboard, served by the same binary: server-rendered pages with
+//! a little JavaScript for live updates, assets embedded in the binary, cookie sessions with CSRF
+//! tokens on every form. Everything it shows and changes goes through the review API's functions
+//! and the admin operations, so the browser and the API cannot disagree.
+
+pub mod admin_pages;
+pub mod events;
+pub mod html;
+pub mod pages;
+pub mod session;
+
+use actix_web::{HttpResponse, http::header, web};
+
+use crate::routes::ReviewStore;
+
+/// Dashboard settings the handlers read.
+#[derive(Debug, Clone, Copy)]
+pub struct DashboardSettings {
+    /// Whether cookies carry `Secure` (served over TLS, here or at a proxy).
+    pub secure_cookies: bool,
+}
+
+const APP_CSS: &str = include_str!("assets/app.css");
+const APP_JS: &str = include_str!("assets/app.js");
+
+fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        // Embedded in the binary, so they change only with a new release; a day keeps slow
+        // connections from fetching them on every page.
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(body)
+}
+
+async fn app_css() -> HttpResponse {
+    asset("text/css; charset=utf-8", APP_CSS)
+}
+
+async fn app_js() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", APP_JS)
+}
+
+/// Registers the dashboard's routes (outside `/api/v1`).
+pub fn configure<S: ReviewStore>(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(pages::home::<S>))
+        .route("/assets/app.css", web::get().to(app_css))
+        .route("/assets/app.js", web::get().to(app_js))
+        .route("/login", web::get().to(session::login_form))
+        .route("/login", web::post().to(session::login::<S>))
+        .route("/logout", web::post().to(session::logout::<S>))
+        .route("/events", web::get().to(events::events::<S>))
+        .route("/cases", web::get().to(pages::caseload_page::<S>))
+        .route("/cases/export.csv", web::get().to(pages::caseload_csv::<S>))
+        .route("/cases/{id}", web::get().to(pages::case_page::<S>))
+        .route("/cases/{id}/packet", web::get().to(pages::packet_page::<S>))
+        .route(
+            "/cases/{id}/review",
+            web::post().to(pages::post_review::<S>),
+        )
+        .route(
+            "/cases/{id}/resolve",
+            web::post().to(pages::post_resolve::<S>),
+        )
+        .route("/duplicates", web::get().to(pages::duplicates_page::<S>))
+        .route(
+            "/duplicates/decision",
+            web::post().to(pages::post_decision::<S>),
+        )
+        .route("/admin/users", web::get().to(admin_pages::users_page::<S>))
+        .route(
+            "/admin/users",
+            web::post().to(admin_pages::create_user::<S>),
+        )
+        .route(
+            "/admin/devices",
+            web::get().to(admin_pages::devices_page::<S>),
+        )
+        .route(
+            "/admin/devices",
+            web::post().to(admin_pages::enroll_device::<S>),
+        )
+        .route(
+            "/admin/devices/{id}/revoke",
+            web::post().to(admin_pages::revoke_device::<S>),
+        )
+        .route("/admin/audit", web::get().to(admin_pages::audit_page::<S>));
+}
