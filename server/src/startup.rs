@@ -22,7 +22,7 @@ use crate::policy::ClinicPolicy;
 use crate::review::{self, Projector};
 use crate::store::accounts::AccountStore;
 use crate::store::cases::CaseStore;
-use crate::store::{DatabaseKind, PostgresStore, SqliteStore};
+use crate::store::{ChangeFeed, DatabaseKind, PostgresStore, SqliteStore};
 use crate::{dashboard, routes, tls, ws};
 
 /// The sync hub as the server instantiates it.
@@ -70,7 +70,7 @@ impl Application {
         }
     }
 
-    async fn build_with<S: Store + AccountStore + CaseStore>(
+    async fn build_with<S: Store + AccountStore + CaseStore + ChangeFeed>(
         store: S,
         settings: &Settings,
     ) -> anyhow::Result<Self> {
@@ -140,6 +140,17 @@ impl Application {
             hub.clone(),
             stop_watch.clone(),
         ));
+        // Another instance's write reaches this instance's devices: the loaded document reloads
+        // from the database and syncs the new changes to its peers.
+        let (changed_tx, mut changed_rx) = tokio::sync::mpsc::channel(1024);
+        if hub.store().follow(changed_tx, stop_watch.clone()).is_some() {
+            let hub = hub.clone();
+            tokio::spawn(async move {
+                while let Some(doc) = changed_rx.recv().await {
+                    hub.refresh(doc).await;
+                }
+            });
+        }
         tokio::spawn(crate::housekeeping::purge_expired_credentials(
             hub.store().clone(),
             stop_watch.clone(),

@@ -283,3 +283,30 @@ async fn dashboard_sessions_are_http_only_same_site_cookies_and_forms_need_their
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn behind_a_tls_proxy_the_session_cookie_is_secure() {
+    let app = crate::helpers::spawn_app_configured(Backend::Sqlite, |s| {
+        s.server.behind_tls_proxy = true;
+    })
+    .await;
+    let store = crate::helpers::TestStore::connect(&app.db.url).await;
+    let clinic = store.clinic("Proxy clinic").await;
+    let sup = store
+        .account(
+            clinic,
+            fieldclinic_server::store::accounts::Role::Supervisor,
+        )
+        .await;
+    let b = Browser::new(&app.address);
+    let form = b.get("/login", None).await;
+    assert!(
+        set_cookie(&form, "fc_login")
+            .expect("login cookie")
+            .contains("Secure")
+    );
+    let signed_in = sign_in(&b, &sup.email, &sup.password).await;
+    let session = set_cookie(&signed_in, "fc_session").expect("session cookie");
+    assert!(session.contains("Secure"), "{session}");
+    app.stop().await;
+}

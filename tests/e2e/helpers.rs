@@ -167,6 +167,15 @@ pub(crate) fn postgres_admin_url() -> String {
 }
 
 impl TestDatabase {
+    /// The same database for a second server instance; only the original cleans it up.
+    pub(crate) fn alias(&self) -> Self {
+        Self {
+            url: self.url.clone(),
+            _dir: None,
+            pg_name: None,
+        }
+    }
+
     pub(crate) async fn new(backend: Backend) -> Self {
         match backend {
             Backend::Sqlite => {

@@ -8,5 +8,6 @@ mod helpers;
 mod index_documents;
 pub(crate) mod js_interop;
 mod malformed_frames;
+mod multi_instance;
 mod review;
 mod sync_simulator;

@@ -326,8 +326,8 @@ pub async fn enroll_device<S: ReviewStore>(
     let main = format!(
         "<h1>Device enrolled</h1>{ok}<p>Scan the code with the intake app on <strong>{name}</strong>, or copy the token into it. \
          The token is shown <strong>only now</strong>; it is stored only as a hash.</p>{qr_img}\
-         <label for=\"token\">Device token</label><input id=\"token\" type=\"text\" readonly value=\"{token}\" class=\"token\">\
-         <label for=\"payload\">Enrollment (what the code holds)</label><textarea id=\"payload\" readonly rows=\"3\">{payload}</textarea>\
+         <div class=\"stack\"><label for=\"token\">Device token</label><input id=\"token\" type=\"text\" readonly value=\"{token}\" class=\"token\">\
+         <label for=\"payload\">Enrollment (what the code holds)</label><textarea id=\"payload\" class=\"token\" readonly rows=\"3\">{payload}</textarea></div>\
          <p><a href=\"/admin/devices\">Back to devices</a></p>",
         ok = notice(
             "ok",

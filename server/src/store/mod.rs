@@ -25,7 +25,20 @@ pub use database_kind::{DatabaseKind, UnsupportedDatabaseUrl};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
+use fieldclinic_schema::DocumentId;
 use fieldclinic_sync::Chunk;
+
+/// Documents other server instances wrote to the shared database, so this instance can send
+/// their changes to its own connected devices.
+pub trait ChangeFeed: Clone + Send + Sync + 'static {
+    /// Starts a task sending the ID of each document another instance wrote, until `stop`;
+    /// `None` when no other instance can write (SQLite).
+    fn follow(
+        &self,
+        changed: tokio::sync::mpsc::Sender<DocumentId>,
+        stop: tokio_util::sync::CancellationToken,
+    ) -> Option<tokio::task::JoinHandle<()>>;
+}
 
 /// Whether two chunks have the same key; compaction never deletes the snapshot it writes.
 fn is_same_chunk(a: &Chunk, b: &Chunk) -> bool {

@@ -25,11 +25,14 @@ pub struct PostgresStore {
     pool: PgPool,
     /// The storage ID never changes once created, so it is read from the database once.
     storage_id: Arc<OnceLock<StorageId>>,
+    /// This process's random ID, sent with every change notification so that the instance
+    /// that wrote a change does not reload the document for its own write.
+    instance: Arc<str>,
 }
 
 impl PostgresStore {
     /// The `LISTEN` channel announcing document changes; the payload is the document ID in its
-    /// bs58check form.
+    /// bs58check form, a space, and the writing instance's random ID.
     pub const DOC_CHANGES_CHANNEL: &'static str = "fieldclinic_doc_changes";
 
     /// Connects to and migrates the database at `url` (`postgres://…` or `postgresql://…`).
@@ -58,12 +61,77 @@ impl PostgresStore {
         Ok(Self {
             pool,
             storage_id: Arc::default(),
+            instance: uuid::Uuid::new_v4().to_string().into(),
         })
     }
 
     /// Waits for queries in flight, then closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+impl super::ChangeFeed for PostgresStore {
+    fn follow(
+        &self,
+        changed: tokio::sync::mpsc::Sender<DocumentId>,
+        stop: tokio_util::sync::CancellationToken,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        let store = self.clone();
+        Some(tokio::spawn(async move {
+            loop {
+                if let Err(e) = store.listen_until(&changed, &stop).await {
+                    tracing::warn!(error.message = %e, "lost the change feed; reconnecting");
+                }
+                tokio::select! {
+                    () = stop.cancelled() => return,
+                    () = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                }
+            }
+        }))
+    }
+}
+
+impl PostgresStore {
+    /// Forwards other instances' change notifications until `stop` or a connection failure.
+    async fn listen_until(
+        &self,
+        changed: &tokio::sync::mpsc::Sender<DocumentId>,
+        stop: &tokio_util::sync::CancellationToken,
+    ) -> Result<(), sqlx::Error> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        listener.listen(Self::DOC_CHANGES_CHANNEL).await?;
+        tracing::info!("following other instances' changes");
+        loop {
+            let notification = tokio::select! {
+                () = stop.cancelled() => return Ok(()),
+                n = listener.try_recv() => n?,
+            };
+            // `None`: the connection dropped and is re-established on the next call; changes
+            // notified meanwhile are lost, and documents loaded here may miss them until their
+            // next write. Logged so an operator can see it happen.
+            let Some(notification) = notification else {
+                tracing::warn!("change feed connection lost; notifications may have been missed");
+                continue;
+            };
+            let Some((doc, instance)) = notification.payload().split_once(' ') else {
+                continue;
+            };
+            if instance == &*self.instance {
+                continue;
+            }
+            match doc.parse::<DocumentId>() {
+                Ok(doc) => {
+                    if changed.send(doc).await.is_err() {
+                        return Ok(());
+                    }
+                }
+                Err(_) => tracing::warn!(
+                    payload = notification.payload(),
+                    "unreadable change notification"
+                ),
+            }
+        }
     }
 }
 
@@ -149,7 +217,7 @@ impl Store for PostgresStore {
             // so listeners never reload a document for a write that was rolled back.
             sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(Self::DOC_CHANGES_CHANNEL)
-                .bind(w.doc.to_string())
+                .bind(format!("{} {}", w.doc, self.instance))
                 .execute(&mut *tx)
                 .await
                 .map_err(store_error)?;

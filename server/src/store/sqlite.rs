@@ -325,6 +325,17 @@ impl Store for SqliteStore {
 }
 
 super::account_sql::account_store!(SqliteStore, sqlx::Sqlite);
+
+/// One process owns a SQLite database: no other instance writes to it.
+impl super::ChangeFeed for SqliteStore {
+    fn follow(
+        &self,
+        _changed: tokio::sync::mpsc::Sender<DocumentId>,
+        _stop: tokio_util::sync::CancellationToken,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        None
+    }
+}
 super::case_sql::case_store!(SqliteStore, sqlx::Sqlite);
 
 impl SqliteStore {
