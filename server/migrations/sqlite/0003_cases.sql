@@ -39,7 +39,10 @@ CREATE TABLE cases (
 );
 -- Caseload pages: newest first within a clinic, optionally by outcome or review state.
 CREATE INDEX cases_clinic_updated ON cases (clinic_id, updated_at);
-CREATE INDEX cases_clinic_outcome ON cases (clinic_id, outcome);
+-- Also covers the caseload counts (grouped by these columns in this order) and the outcome
+-- filter's conflict test, so neither reads the table's rows: at 20,000 cases the counts went
+-- from about 50 ms to about 3 ms on SQLite (server/benches/case_index.rs).
+CREATE INDEX cases_clinic_outcome ON cases (clinic_id, outcome, review_state, open_conflicts);
 CREATE INDEX cases_clinic_review ON cases (clinic_id, review_state);
 
 -- Identifiers that bring duplicate candidates together without scanning a clinic: date of

@@ -186,20 +186,23 @@ macro_rules! case_store {
                 #[tracing::instrument(skip_all, fields(clinic.id = %clinic))]
                 async fn case_counts(&self, clinic: &ClinicId) -> Result<CaseCounts, StoreError> {
                     let mut counts = CaseCounts::default();
-                    let grouped: Vec<(Option<String>, String, bool, i64)> = sqlx::query_as(
-                        "SELECT outcome, review_state, open_conflicts > 0, COUNT(*) FROM cases \
-                         WHERE clinic_id = $1 GROUP BY outcome, review_state, open_conflicts > 0",
+                    // Grouped by the columns of `cases_clinic_outcome` in its order, so the
+                    // counts are one pass over that index without a sort; the few groups per
+                    // conflict count are folded here.
+                    let grouped: Vec<(Option<String>, String, i64, i64)> = sqlx::query_as(
+                        "SELECT outcome, review_state, open_conflicts, COUNT(*) FROM cases \
+                         WHERE clinic_id = $1 GROUP BY outcome, review_state, open_conflicts",
                     )
                     .bind(clinic.to_string())
                     .fetch_all(&self.pool)
                     .await
                     .map_err(store_error)?;
-                    for (outcome, review_state, conflicted, n) in grouped {
+                    for (outcome, review_state, open_conflicts, n) in grouped {
                         let n = u64::from(count(n)?);
                         counts.total += n;
                         *counts.by_outcome.entry(outcome.unwrap_or_else(|| "none".into())).or_default() += n;
                         *counts.by_review_state.entry(review_state).or_default() += n;
-                        if conflicted {
+                        if open_conflicts > 0 {
                             counts.with_open_conflicts += n;
                         }
                     }
@@ -226,15 +229,18 @@ macro_rules! case_store {
                     }
                     let mut qb = QueryBuilder::<$db>::new(format!(
                         "SELECT {CASE_COLUMNS} FROM cases WHERE doc_id IN \
-                         (SELECT DISTINCT doc_id FROM case_identifiers WHERE clinic_id = "
+                         (SELECT DISTINCT doc_id FROM case_identifiers WHERE doc_id <> "
                     ));
-                    qb.push_bind(clinic.to_string()).push(" AND doc_id <> ");
                     qb.push_bind(doc.as_bytes().as_slice()).push(" AND (");
+                    // The clinic is repeated in every term so each one is a full key of
+                    // `case_identifiers_lookup`: with the clinic outside the OR, SQLite probes
+                    // the index by clinic alone and reads every identifier of the clinic.
                     for (i, (kind, value)) in identifiers.iter().enumerate() {
                         if i > 0 {
                             qb.push(" OR ");
                         }
-                        qb.push("(kind = ").push_bind(kind.clone());
+                        qb.push("(clinic_id = ").push_bind(clinic.to_string());
+                        qb.push(" AND kind = ").push_bind(kind.clone());
                         qb.push(" AND value = ").push_bind(value.clone()).push(")");
                     }
                     // A common date of birth can bring many cases; scoring more than this many

@@ -9,6 +9,8 @@ mod account_conformance;
 mod account_rows;
 mod account_sql;
 pub mod accounts;
+#[cfg(test)]
+mod case_conformance;
 mod case_rows;
 mod case_sql;
 pub mod cases;
