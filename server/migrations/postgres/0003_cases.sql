@@ -1,7 +1,8 @@
 -- The case index: a projection of every intake for supervisors' caseload queries, and the
 -- duplicate-person candidates found between intakes (PostgreSQL).
 -- Kept in lockstep with ../sqlite/0003_cases.sql: only the column types differ (BYTEA vs BLOB,
--- BIGINT/BOOLEAN vs INTEGER, DOUBLE PRECISION vs REAL).
+-- BIGINT/BOOLEAN vs INTEGER, DOUBLE PRECISION vs REAL), and the sorted text columns are COLLATE "C"
+-- so PostgreSQL orders pages bytewise like SQLite, whatever the cluster's locale.
 --
 -- Every row here is derived from the intake documents and can be rebuilt from them: the server
 -- re-projects any intake whose `heads` differ from its document's at startup, so a crash between
@@ -17,10 +18,10 @@ CREATE TABLE cases (
     -- JSON array of the other names, as entered.
     other_names TEXT NOT NULL,
     -- Normalised names (lower-case, no accents or punctuation) joined by ' | ', for name search.
-    name_search TEXT NOT NULL,
-    date_of_birth TEXT,
+    name_search TEXT COLLATE "C" NOT NULL,
+    date_of_birth TEXT COLLATE "C",
     -- ELIGIBLE, NOT_ELIGIBLE or NEEDS_MORE_INFO; NULL until the server evaluated the intake.
-    outcome TEXT,
+    outcome TEXT COLLATE "C",
     -- True while a legal conflict is open.
     provisional BOOLEAN NOT NULL,
     -- How many legal fields hold concurrent values.
