@@ -43,6 +43,20 @@ async fn admin_viewer<S: ReviewStore>(
     Ok((v, actor))
 }
 
+/// The admin of a posted form, if the form carries their CSRF token.
+async fn admin_form<S: ReviewStore>(
+    store: &S,
+    req: &HttpRequest,
+    csrf: &str,
+) -> Result<(Viewer, AdminActor), HttpResponse> {
+    let (v, actor) = admin_viewer(store, req).await?;
+    if csrf_ok(&v, csrf) {
+        Ok((v, actor))
+    } else {
+        Err(csrf_failed(&v))
+    }
+}
+
 fn admin_message(e: &AdminError) -> String {
     match e {
         AdminError::Invalid(m) => m.clone(),
@@ -141,13 +155,10 @@ pub async fn create_user<S: ReviewStore>(
     store: web::Data<S>,
     form: web::Form<NewUserForm>,
 ) -> HttpResponse {
-    let (v, actor) = match admin_viewer(store.get_ref(), &req).await {
+    let (v, actor) = match admin_form(store.get_ref(), &req, &form.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !csrf_ok(&v, &form.csrf) {
-        return csrf_failed(&v);
-    }
     let form = form.into_inner();
     match admin::create_user(
         store.get_ref(),
@@ -268,13 +279,10 @@ pub async fn enroll_device<S: ReviewStore>(
     settings: web::Data<DashboardSettings>,
     form: web::Form<EnrollForm>,
 ) -> HttpResponse {
-    let (v, actor) = match admin_viewer(store.get_ref(), &req).await {
+    let (v, actor) = match admin_form(store.get_ref(), &req, &form.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !csrf_ok(&v, &form.csrf) {
-        return csrf_failed(&v);
-    }
     let e = match admin::enroll_device(
         store.get_ref(),
         v.who.clinic_id,
@@ -368,13 +376,10 @@ pub async fn revoke_device<S: ReviewStore>(
     path: web::Path<String>,
     form: web::Form<super::session::CsrfForm>,
 ) -> HttpResponse {
-    let (v, actor) = match admin_viewer(hub.store(), &req).await {
+    let (v, actor) = match admin_form(hub.store(), &req, form.csrf()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !csrf_ok(&v, form.csrf()) {
-        return csrf_failed(&v);
-    }
     let Ok(id) = path.parse::<DeviceId>() else {
         return see_other("/admin/devices?error=No%20such%20device.");
     };

@@ -883,6 +883,34 @@ pub struct ReviewForm {
     fields: String,
 }
 
+/// The viewer of a posted form, if they may review and the form carries their CSRF token.
+async fn reviewer_form<S: ReviewStore>(
+    hub: &AppHub<S>,
+    req: &HttpRequest,
+    csrf: &str,
+) -> Result<Viewer, HttpResponse> {
+    let v = reviewer_viewer(hub, req).await?;
+    if csrf_ok(&v, csrf) {
+        Ok(v)
+    } else {
+        Err(csrf_failed(&v))
+    }
+}
+
+/// Like [`reviewer_form`], for a form about the case at `raw` (an intake of their clinic).
+async fn case_form<S: ReviewStore>(
+    hub: &AppHub<S>,
+    req: &HttpRequest,
+    raw: &str,
+    csrf: &str,
+) -> Result<(Viewer, fieldclinic_schema::DocumentId), HttpResponse> {
+    let v = reviewer_form(hub, req, csrf).await?;
+    match clinic_intake(hub.store(), &v.who, raw).await {
+        Ok(doc) => Ok((v, doc)),
+        Err(e) => Err(error_page(&v, &e)),
+    }
+}
+
 fn back_to(id: &str, outcome: Result<&str, String>) -> HttpResponse {
     match outcome {
         Ok(done) => see_other(&format!("/cases/{}?done={done}", url_value(id))),
@@ -897,16 +925,9 @@ pub async fn post_review<S: ReviewStore>(
     path: web::Path<String>,
     form: web::Form<ReviewForm>,
 ) -> HttpResponse {
-    let v = match reviewer_viewer(&hub, &req).await {
-        Ok(v) => v,
+    let (v, doc) = match case_form(&hub, &req, &path, &form.csrf).await {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    if !csrf_ok(&v, &form.csrf) {
-        return csrf_failed(&v);
-    }
-    let doc = match clinic_intake(hub.store(), &v.who, &path).await {
-        Ok(d) => d,
-        Err(e) => return error_page(&v, &e),
     };
     let form = form.into_inner();
     let request = ReviewRequest {
@@ -947,16 +968,9 @@ pub async fn post_resolve<S: ReviewStore>(
     path: web::Path<String>,
     form: web::Form<ResolveForm>,
 ) -> HttpResponse {
-    let v = match reviewer_viewer(&hub, &req).await {
-        Ok(v) => v,
+    let (v, doc) = match case_form(&hub, &req, &path, &form.csrf).await {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    if !csrf_ok(&v, &form.csrf) {
-        return csrf_failed(&v);
-    }
-    let doc = match clinic_intake(hub.store(), &v.who, &path).await {
-        Ok(d) => d,
-        Err(e) => return error_page(&v, &e),
     };
     let form = form.into_inner();
     let (value_id, value) = if let Some(id) = form.choice.strip_prefix("value:") {
@@ -1099,13 +1113,10 @@ pub async fn post_decision<S: ReviewStore>(
     hub: web::Data<AppHub<S>>,
     form: web::Form<DecisionForm>,
 ) -> HttpResponse {
-    let v = match reviewer_viewer(&hub, &req).await {
+    let v = match reviewer_form(&hub, &req, &form.csrf).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    if !csrf_ok(&v, &form.csrf) {
-        return csrf_failed(&v);
-    }
     let form = form.into_inner();
     let body = DuplicateDecision {
         documents: [form.a.clone(), form.b],
