@@ -86,7 +86,11 @@ impl Application {
         let indexer = Indexer::start(index_rx, hub.clone());
         let (events_tx, _) = tokio::sync::broadcast::channel(1024);
         let projector = Projector::start(cases_rx, store.clone(), events_tx.clone());
-        let case_events = web::Data::new(dashboard::events::CaseEvents(events_tx));
+        let closing_pages = CancellationToken::new();
+        let case_events = web::Data::new(dashboard::events::CaseEvents {
+            sender: events_tx,
+            closing: closing_pages.clone(),
+        });
         let dashboard_settings = web::Data::new(dashboard::DashboardSettings {
             secure_cookies: settings.server.tls_cert.is_some() || settings.server.behind_tls_proxy,
         });
@@ -158,6 +162,7 @@ impl Application {
         let shutdown_hub: ShutdownFn = Box::new(move || {
             Box::pin(async move {
                 stop_watch.cancel();
+                closing_pages.cancel();
                 // Devices stop writing, the waiting index updates land, then documents flush.
                 hub.close_connections(|_| true);
                 indexer.shutdown().await;

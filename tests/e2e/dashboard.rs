@@ -310,3 +310,39 @@ async fn behind_a_tls_proxy_the_session_cookie_is_secure() {
     assert!(session.contains("Secure"), "{session}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn stopping_the_server_ends_open_live_update_streams_cleanly() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let store = crate::helpers::TestStore::connect(&app.db.url).await;
+    let clinic = store.clinic("Stream clinic").await;
+    let sup = store
+        .account(
+            clinic,
+            fieldclinic_server::store::accounts::Role::Supervisor,
+        )
+        .await;
+    let b = Browser::new(&app.address);
+    let signed_in = sign_in(&b, &sup.email, &sup.password).await;
+    let cookie = pair(set_cookie(&signed_in, "fc_session").expect("session"));
+    let mut stream = b.get("/events", Some(&cookie)).await;
+    assert_eq!(stream.status().as_u16(), 200);
+    assert!(
+        stream.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+
+    let stopping = tokio::spawn(app.stop());
+    // A stream the server ends itself finishes cleanly; one cut off when the shutdown timeout
+    // runs out ends with a body error instead.
+    loop {
+        match stream.chunk().await {
+            Ok(Some(_keepalive_or_event)) => {}
+            Ok(None) => break,
+            Err(e) => panic!("the stream was cut off instead of ended: {e}"),
+        }
+    }
+    stopping.await.expect("stopped");
+}

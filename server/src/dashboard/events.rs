@@ -11,6 +11,7 @@ use std::time::Duration;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
 
 use super::session::viewer;
 use crate::review::projector::CaseEvent;
@@ -19,9 +20,16 @@ use crate::store::accounts::AccountStore;
 /// How often an idle stream sends a comment, so proxies and browsers keep it open.
 const KEEPALIVE: Duration = Duration::from_secs(15);
 
-/// The sender the projector publishes on; the dashboard subscribes per open page.
+/// The sender the projector publishes on; the dashboard subscribes per open page. `closing`
+/// ends every open stream when the server stops, so a graceful stop does not wait out the
+/// shutdown timeout for dashboards left open.
 #[derive(Debug, Clone)]
-pub struct CaseEvents(pub broadcast::Sender<CaseEvent>);
+pub struct CaseEvents {
+    /// Where the projector publishes.
+    pub sender: broadcast::Sender<CaseEvent>,
+    /// Cancelled when the server stops.
+    pub closing: CancellationToken,
+}
 
 /// `GET /events`.
 pub async fn events<S: AccountStore>(
@@ -35,22 +43,30 @@ pub async fn events<S: AccountStore>(
         Err(_) => return HttpResponse::Unauthorized().finish(),
     };
     let clinic = v.who.clinic_id;
-    let rx = events.0.subscribe();
-    let stream = futures_util::stream::unfold(rx, move |mut rx| async move {
-        loop {
-            let chunk = match tokio::time::timeout(KEEPALIVE, rx.recv()).await {
-                Err(_) => Bytes::from_static(b": keepalive\n\n"),
-                Ok(Ok(event)) if event.clinic_id == clinic => {
-                    Bytes::from(format!("event: case\ndata: {}\n\n", event.doc))
-                }
-                Ok(Ok(_)) => continue,
-                // Missed events: the page refreshes everything it shows.
-                Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
-                    Bytes::from_static(b"event: resync\ndata: \n\n")
-                }
-                Ok(Err(broadcast::error::RecvError::Closed)) => return None,
-            };
-            return Some((Ok::<_, actix_web::Error>(chunk), rx));
+    let rx = events.sender.subscribe();
+    let closing = events.closing.clone();
+    let stream = futures_util::stream::unfold(rx, move |mut rx| {
+        let closing = closing.clone();
+        async move {
+            loop {
+                let received = tokio::select! {
+                    () = closing.cancelled() => return None,
+                    r = tokio::time::timeout(KEEPALIVE, rx.recv()) => r,
+                };
+                let chunk = match received {
+                    Err(_) => Bytes::from_static(b": keepalive\n\n"),
+                    Ok(Ok(event)) if event.clinic_id == clinic => {
+                        Bytes::from(format!("event: case\ndata: {}\n\n", event.doc))
+                    }
+                    Ok(Ok(_)) => continue,
+                    // Missed events: the page refreshes everything it shows.
+                    Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
+                        Bytes::from_static(b"event: resync\ndata: \n\n")
+                    }
+                    Ok(Err(broadcast::error::RecvError::Closed)) => return None,
+                };
+                return Some((Ok::<_, actix_web::Error>(chunk), rx));
+            }
         }
     });
     HttpResponse::Ok()
