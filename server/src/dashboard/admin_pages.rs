@@ -57,6 +57,25 @@ async fn admin_form<S: ReviewStore>(
     }
 }
 
+/// The page shown when reading what an admin page lists failed; the cause goes to the log.
+fn load_failed(
+    v: &Viewer,
+    section: Section,
+    what: &str,
+    e: &dyn std::fmt::Display,
+) -> HttpResponse {
+    tracing::error!(error.message = %e, "{what}");
+    html_status(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        page(
+            "Error",
+            Some(v),
+            section,
+            &format!("<h1>Error</h1><p>{}</p>", esc(what)),
+        ),
+    )
+}
+
 fn admin_message(e: &AdminError) -> String {
     match e {
         AdminError::Invalid(m) => m.clone(),
@@ -97,16 +116,7 @@ pub async fn users_page<S: ReviewStore>(
     let users = match store.clinic_users(&v.who.clinic_id).await {
         Ok(u) => u,
         Err(e) => {
-            tracing::error!(error.message = %e, "listing users failed");
-            return html_status(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                page(
-                    "Error",
-                    Some(&v),
-                    Section::Users,
-                    "<h1>Error</h1><p>Listing users failed.</p>",
-                ),
-            );
+            return load_failed(&v, Section::Users, "Listing users failed.", &e);
         }
     };
     let mut main = format!("<h1>Users</h1>{}", outcome_notice(&outcome));
@@ -197,16 +207,7 @@ pub async fn devices_page<S: ReviewStore>(
     ) {
         (Ok(u), Ok(d)) => (u, d),
         (Err(e), _) | (_, Err(e)) => {
-            tracing::error!(error.message = %e, "listing devices failed");
-            return html_status(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                page(
-                    "Error",
-                    Some(&v),
-                    Section::Devices,
-                    "<h1>Error</h1><p>Listing devices failed.</p>",
-                ),
-            );
+            return load_failed(&v, Section::Devices, "Listing devices failed.", &e);
         }
     };
     let mut main = format!("<h1>Devices</h1>{}", outcome_notice(&outcome));
@@ -435,16 +436,7 @@ pub async fn audit_page<S: ReviewStore>(
     {
         Ok(e) => e,
         Err(e) => {
-            tracing::error!(error.message = %e, "reading the audit log failed");
-            return html_status(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                page(
-                    "Error",
-                    Some(&v),
-                    Section::Audit,
-                    "<h1>Error</h1><p>Reading the audit log failed.</p>",
-                ),
-            );
+            return load_failed(&v, Section::Audit, "Reading the audit log failed.", &e);
         }
     };
     let mut main = String::from("<h1>Audit log</h1>");
