@@ -77,6 +77,12 @@ pub struct SyncSettings {
     /// Sync messages of one connection processed at once.
     #[serde(deserialize_with = "deserialize_number_from_string")]
     pub per_connection_in_flight: usize,
+    /// Documents one connection may open.
+    #[serde(deserialize_with = "deserialize_number_from_string")]
+    pub max_documents_per_connection: usize,
+    /// Documents held in memory at most.
+    #[serde(deserialize_with = "deserialize_number_from_string")]
+    pub max_loaded_documents: usize,
 }
 
 /// Logging.
@@ -174,6 +180,8 @@ impl Settings {
             compact_after_chunks: self.sync.compact_after_chunks.max(1),
             outbox_capacity: self.sync.outbox_capacity.max(16),
             per_connection_in_flight: self.sync.per_connection_in_flight.max(1),
+            max_documents_per_connection: self.sync.max_documents_per_connection.max(1),
+            max_loaded_documents: self.sync.max_loaded_documents.max(1),
             ..fieldclinic_sync::HubSettings::default()
         }
     }

@@ -297,6 +297,7 @@ fn may_open(user: &User, owner: &DocumentOwner, assignees: &[UserId]) -> bool {
         clinic_id: user.clinic_id,
         role: user.role,
         device_id: None,
+        session: None,
         remote_addr: None,
     };
     match intake_reach(&who, owner) {

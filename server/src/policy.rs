@@ -1,7 +1,7 @@
 //! The server's document policy: who may open which document, what devices may not write, and
 //! the eligibility write-back after every merge.
 
-use automerge::{AutoCommit, ChangeHash, ROOT};
+use automerge::{AutoCommit, ChangeHash};
 use fieldclinic_eligibility as eligibility;
 use fieldclinic_schema::{
     DocumentId, SERVER_OWNED_KEYS, legal_conflicts, read_determination, read_intake,
@@ -13,7 +13,9 @@ use crate::audit::{AuditEvent, AuditSink, now_millis};
 use crate::auth::Principal;
 use crate::indexer::IndexSender;
 use crate::review::ProjectionSender;
-use crate::store::accounts::{AccountStore, ChangeAuthor, DocumentOwner, NewAuditEntry, OwnedKind};
+use crate::store::accounts::{
+    AccountStore, ChangeAuthor, Credentials, DocumentOwner, NewAuditEntry, OwnedKind,
+};
 use sha2::{Digest, Sha256};
 
 /// The clinic server's policy: tenancy and roles decide access; ownership is fixed at the first
@@ -195,6 +197,14 @@ impl<S: AccountStore> DocumentPolicy for ClinicPolicy<S> {
         self.decide(who, &claimed).await
     }
 
+    async fn still_valid(&self, who: &Principal) -> Result<bool, StoreError> {
+        let invalid = self
+            .store
+            .invalid_credentials(&credentials_of(std::slice::from_ref(who)), now_millis())
+            .await?;
+        Ok(invalid.is_empty())
+    }
+
     fn check_incoming(
         &self,
         who: &Principal,
@@ -202,31 +212,20 @@ impl<S: AccountStore> DocumentPolicy for ClinicPolicy<S> {
         incoming: &mut AutoCommit,
         before: &[ChangeHash],
     ) -> Result<(), Refusal> {
-        let after = incoming.get_heads();
-        for patch in incoming.diff(before, &after) {
-            let top = match patch.path.first() {
-                Some((_, automerge::Prop::Map(key))) => Some(key.clone()),
-                Some(_) => None,
-                None if patch.obj == ROOT => match &patch.action {
-                    automerge::PatchAction::PutMap { key, .. }
-                    | automerge::PatchAction::DeleteMap { key } => Some(key.clone()),
-                    _ => None,
-                },
-                None => None,
-            };
-            if let Some(key) = top.filter(|k| SERVER_OWNED_KEYS.contains(&k.as_str())) {
+        match server_owned_key_touched(incoming, before) {
+            None => Ok(()),
+            Some(key) => {
                 self.entry(
                     who,
                     doc_id,
                     "changes.refused",
                     serde_json::json!({ "section": key }),
                 );
-                return Err(Refusal(format!(
+                Err(Refusal(format!(
                     "device changes to server-owned section {key:?}"
-                )));
+                )))
             }
         }
-        Ok(())
     }
 
     fn after_merge(&self, doc_id: &DocumentId, doc: &mut AutoCommit) {
@@ -268,6 +267,76 @@ impl<S: AccountStore> DocumentPolicy for ClinicPolicy<S> {
             );
         }
     }
+}
+
+/// The credentials behind some principals, for checking them again in one go.
+pub(crate) fn credentials_of(principals: &[Principal]) -> Credentials {
+    let mut c = Credentials::default();
+    for p in principals {
+        if let Some(d) = p.device_id {
+            c.devices.push(d);
+        } else if let Some(s) = p.session {
+            c.sessions.push(s);
+        } else {
+            c.users.push(p.user_id);
+        }
+    }
+    c.devices.sort_unstable();
+    c.devices.dedup();
+    c.users.sort_unstable();
+    c.users.dedup();
+    c
+}
+
+/// Whether `principal` rests on one of the `invalid` credentials.
+pub(crate) fn rests_on(principal: &Principal, invalid: &Credentials) -> bool {
+    match (principal.device_id, principal.session) {
+        (Some(d), _) => invalid.devices.contains(&d),
+        (None, Some(s)) => invalid.sessions.contains(&s),
+        (None, None) => invalid.users.contains(&principal.user_id),
+    }
+}
+
+/// The first server-owned top-level key that an operation of the changes since `before`
+/// touches, in any way: a put, a delete or a make at the root under that key, or any operation
+/// inside an object that lives (at any depth) under it. Operations, not the diff: a put that
+/// loses a conflict to the server's value changes nothing visible, yet it is stored and would
+/// show up in `getConflicts`.
+fn server_owned_key_touched(doc: &mut AutoCommit, before: &[ChangeHash]) -> Option<String> {
+    use automerge::ReadDoc;
+    use automerge::legacy::{Key, ObjectId};
+
+    let owned = |key: &str| SERVER_OWNED_KEYS.contains(&key);
+    let changes: Vec<automerge::Change> = doc.get_changes(before).into_iter().collect();
+    for change in changes {
+        for op in change.decode().operations {
+            let key = match &op.obj {
+                ObjectId::Root => match &op.key {
+                    Key::Map(k) => k.to_string(),
+                    // The root is a map; a sequence key there is malformed.
+                    Key::Seq(_) => return Some("(root)".to_owned()),
+                },
+                ObjectId::Id(id) => {
+                    let Ok(obj) = doc.import_obj(&id.to_string()) else {
+                        return Some("(unknown object)".to_owned());
+                    };
+                    // The outermost parent is the root, with the top-level key as its prop.
+                    let top = doc.parents(&obj).ok().and_then(|parents| parents.last());
+                    match top {
+                        Some(p) => match p.prop {
+                            automerge::Prop::Map(k) => k,
+                            automerge::Prop::Seq(_) => return Some("(root)".to_owned()),
+                        },
+                        None => return Some("(unknown object)".to_owned()),
+                    }
+                }
+            };
+            if owned(&key) {
+                return Some(key);
+            }
+        }
+    }
+    None
 }
 
 /// Evaluates the intake and writes `determination` as the server's own change, only when the

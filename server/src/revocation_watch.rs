@@ -1,6 +1,11 @@
-//! Closes the sync connections of devices revoked outside this process (the command line,
-//! another server instance sharing the database). Revocations through this instance's API
-//! close connections at once; these within one poll interval.
+//! Closes sync connections whose credential no longer holds, however it ended: a device revoked
+//! through the command line or another server instance, a user disabled, a session signed out
+//! or expired. Revocations through this instance's API close connections at once; these within
+//! one poll interval.
+//!
+//! Each poll asks the database about the credentials of every open socket (joined or not), not
+//! about revocations since some moment: a state check has no window through which a revocation
+//! can slip, whatever the clocks of the machines or the order in which transactions commit.
 
 use std::time::Duration;
 
@@ -8,19 +13,16 @@ use fieldclinic_sync::Store;
 use tokio_util::sync::CancellationToken;
 
 use crate::audit::now_millis;
+use crate::policy::{credentials_of, rests_on};
 use crate::startup::AppHub;
 use crate::store::accounts::AccountStore;
 
-/// How often the database is asked for new revocations: a lost phone is cut off within this.
-pub const POLL_EVERY: Duration = Duration::from_secs(2);
-
-/// Clocks of several machines disagree a little; looking back this far catches revocations
-/// stamped slightly in the past. Closing an already closed connection is harmless.
-const CLOCK_SLACK_MILLIS: i64 = 10_000;
+/// How often open connections' credentials are checked: a lost phone is cut off within this
+/// (plus one query).
+pub const POLL_EVERY: Duration = Duration::from_secs(1);
 
 /// Polls until `stop` is cancelled.
 pub async fn watch<S: Store + AccountStore>(hub: AppHub<S>, stop: CancellationToken) {
-    let mut since = now_millis() - CLOCK_SLACK_MILLIS;
     let mut tick = tokio::time::interval(POLL_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -28,20 +30,30 @@ pub async fn watch<S: Store + AccountStore>(hub: AppHub<S>, stop: CancellationTo
             () = stop.cancelled() => return,
             _ = tick.tick() => {}
         }
-        match hub.store().revoked_devices_since(since).await {
-            Ok(devices) => {
-                for d in &devices {
-                    let closed = hub.close_connections(|p| p.device_id == Some(d.id));
-                    if closed > 0 {
-                        tracing::info!(device.id = %d.id, closed, "closed a revoked device's connections");
-                    }
-                }
-                let newest = devices.iter().filter_map(|d| d.revoked_at_millis).max();
-                if let Some(newest) = newest {
-                    since = since.max(newest - CLOCK_SLACK_MILLIS);
+        let principals = hub.socket_identities();
+        if principals.is_empty() {
+            continue;
+        }
+        let credentials = credentials_of(&principals);
+        match hub
+            .store()
+            .invalid_credentials(&credentials, now_millis())
+            .await
+        {
+            Ok(invalid) if invalid.is_empty() => {}
+            Ok(invalid) => {
+                let closed = hub.close_connections(|p| rests_on(p, &invalid));
+                if closed > 0 {
+                    tracing::info!(
+                        closed,
+                        devices = invalid.devices.len(),
+                        sessions = invalid.sessions.len(),
+                        users = invalid.users.len(),
+                        "closed connections whose credential ended"
+                    );
                 }
             }
-            Err(e) => tracing::warn!(error.message = %e, "revocation check failed"),
+            Err(e) => tracing::warn!(error.message = %e, "credential check failed"),
         }
     }
 }

@@ -70,10 +70,19 @@ async fn read_loop<S: Store + AccountStore>(
     last_pong: Rc<Cell<Instant>>,
     closed: tokio_util::sync::CancellationToken,
 ) {
+    // A socket that authenticated but never joins holds a credential nobody re-checks and a
+    // slot on the server: it gets a short while, then it is closed.
+    let join_deadline = tokio::time::sleep(session.join_within());
+    tokio::pin!(join_deadline);
     loop {
         let item = tokio::select! {
             item = stream.next() => item,
             () = closed.cancelled() => break,
+            () = &mut join_deadline, if !session.joined() => {
+                tracing::info!("socket did not join in time");
+                session.fail("expected join");
+                break;
+            }
         };
         let Some(item) = item else { break };
         let flow = match item {

@@ -17,14 +17,17 @@ pub enum Access {
     ReadWrite,
 }
 
-/// Whether the document a peer asks about is stored, and what the peer is doing.
+/// What is known of the document a peer asks about, and what the peer is doing. The sync
+/// session decides access before any document is loaded, so it cannot tell whether the store
+/// holds the document: it passes `Unknown` for a `request` and `Creating` for a `sync`, and the
+/// policy looks the document up itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Presence {
     /// The store holds the document.
     Stored,
-    /// Unknown to the store; the peer asks for it (`request`).
+    /// Maybe unknown to the store; the peer asks for it (`request`).
     Unknown,
-    /// Unknown to the store; the peer pushes it (`sync`), i.e. wants to create it.
+    /// Maybe unknown to the store; the peer pushes it (`sync`), i.e. may want to create it.
     Creating,
 }
 
@@ -52,6 +55,13 @@ pub trait DocumentPolicy: Send + Sync + 'static {
         doc: &DocumentId,
         presence: Presence,
     ) -> impl Future<Output = Result<Access, StoreError>> + Send;
+
+    /// Whether the credential `who` connected with is still good (not revoked, not signed out,
+    /// not expired). Asked at `join`, since a socket may wait between its upgrade and its join.
+    fn still_valid(
+        &self,
+        who: &Self::Identity,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Checks the changes a peer sent before they are merged; `Err` refuses them all and the peer
     /// gets an `error`. `incoming` is a fork of the document with the peer's changes applied, and
@@ -98,6 +108,10 @@ impl DocumentPolicy for OpenPolicy {
 
     async fn access(&self, _: &(), _: &DocumentId, _: Presence) -> Result<Access, StoreError> {
         Ok(Access::ReadWrite)
+    }
+
+    async fn still_valid(&self, _: &()) -> Result<bool, StoreError> {
+        Ok(true)
     }
 
     fn check_incoming(

@@ -1,16 +1,16 @@
 //! One connection's protocol state machine, independent of the transport: the transport feeds
 //! it frames and drains its outbox.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use fieldclinic_schema::DocumentId;
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use crate::hub::{Command, ConnId, Connection, Hub};
+use crate::hub::{Command, ConnId, Connection, Hub, HubError};
 use crate::protocol::{self, Message, PROTOCOL_VERSION, PeerMetadata};
-use crate::{DocumentPolicy, Store};
+use crate::{Access, DocumentPolicy, Presence, Store};
 
 /// What the transport does after handing the session a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,8 +39,11 @@ pub struct PeerSession<S: Store, P: DocumentPolicy> {
     identity: P::Identity,
     outbox: mpsc::Sender<Vec<u8>>,
     closed: CancellationToken,
+    /// Fixed at the upgrade, so revocation can find the socket before it joins.
+    id: ConnId,
     conn: Option<Arc<Connection<P::Identity>>>,
-    docs: HashSet<DocumentId>,
+    /// The documents this connection opened, with the access decided when it first asked.
+    docs: HashMap<DocumentId, Access>,
 }
 
 const PHRASE_MALFORMED: &str = "malformed message";
@@ -50,21 +53,41 @@ const PHRASE_SENDER: &str = "sender does not match the joined peer";
 const PHRASE_PEER_TAKEN: &str = "peer ID in use";
 const PHRASE_TEXT: &str = "binary frames only";
 const PHRASE_UNAVAILABLE: &str = "server unavailable";
+const PHRASE_REVOKED: &str = "credential no longer valid";
+const PHRASE_BUSY: &str = "server busy";
+const PHRASE_TOO_MANY: &str = "too many documents";
 
 impl<S: Store, P: DocumentPolicy> PeerSession<S, P> {
-    /// A session for a connection authenticated as `identity`.
+    /// A session for a connection authenticated as `identity`. From here until
+    /// [`PeerSession::finish`] the hub counts the socket as open: revoking its credential
+    /// closes it even before it joins.
     pub fn new(hub: Hub<S, P>, identity: P::Identity) -> (Self, Outbound) {
         let (outbox, frames) = mpsc::channel(hub.inner().settings.outbox_capacity);
         let closed = hub.inner().shutdown.child_token();
+        let id = ConnId::next();
+        hub.open_socket(id, identity.clone(), closed.clone());
         let session = Self {
             hub,
             identity,
             outbox,
             closed: closed.clone(),
+            id,
             conn: None,
-            docs: HashSet::new(),
+            docs: HashMap::new(),
         };
         (session, Outbound { frames, closed })
+    }
+
+    /// Whether the peer has sent `join`.
+    #[must_use]
+    pub fn joined(&self) -> bool {
+        self.conn.is_some()
+    }
+
+    /// How long the peer has to send `join` before the transport closes the socket.
+    #[must_use]
+    pub fn join_within(&self) -> std::time::Duration {
+        self.hub.inner().settings.join_within
     }
 
     /// Handles one binary frame.
@@ -77,7 +100,7 @@ impl<S: Store, P: DocumentPolicy> PeerSession<S, P> {
             }
         };
         let Some(conn) = self.conn.clone() else {
-            return self.join(message);
+            return self.join(message).await;
         };
         if message.sender_id().is_some_and(|s| *s != conn.peer_id) {
             return self.fail(PHRASE_SENDER);
@@ -86,7 +109,7 @@ impl<S: Store, P: DocumentPolicy> PeerSession<S, P> {
             Message::Request(m) => self.doc_message(&conn, m, true).await,
             Message::Sync(m) => self.doc_message(&conn, m, false).await,
             Message::Ephemeral(m) => {
-                if self.docs.contains(&m.document_id) {
+                if self.docs.contains_key(&m.document_id) {
                     let doc = m.document_id;
                     self.hub
                         .dispatch_if_loaded(doc, Command::Ephemeral { conn, message: m });
@@ -129,9 +152,10 @@ impl<S: Store, P: DocumentPolicy> PeerSession<S, P> {
     /// queue is full misses the notice and drops the peer at its next checkpoint instead.
     pub fn finish(self) {
         self.closed.cancel();
+        self.hub.close_socket(self.id);
         let Some(conn) = self.conn else { return };
         self.hub.unregister(&conn);
-        for doc in self.docs {
+        for doc in self.docs.into_keys() {
             // A document that is not loaded has nothing to forget.
             self.hub
                 .dispatch_if_loaded(doc, Command::Disconnect { conn: conn.id });
@@ -139,7 +163,7 @@ impl<S: Store, P: DocumentPolicy> PeerSession<S, P> {
         tracing::info!(peer.id = %conn.peer_id, "peer disconnected");
     }
 
-    fn join(&mut self, message: Message) -> Flow {
+    async fn join(&mut self, message: Message) -> Flow {
         let Message::Join {
             sender_id,
             peer_metadata,
@@ -154,13 +178,28 @@ impl<S: Store, P: DocumentPolicy> PeerSession<S, P> {
         {
             return self.fail(PHRASE_VERSION);
         }
+        // The credential was checked at the upgrade; it may have been revoked since.
+        match self.hub.policy().still_valid(&self.identity).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::info!(peer.id = %sender_id, "join refused: credential no longer valid");
+                return self.fail(PHRASE_REVOKED);
+            }
+            Err(e) => {
+                tracing::error!(error.cause_chain = ?e, error.message = %e, "credential check failed at join");
+                return self.fail(PHRASE_UNAVAILABLE);
+            }
+        }
+        if self.closed.is_cancelled() {
+            return Flow::Close;
+        }
         let storage_id = if peer_metadata.is_ephemeral {
             None
         } else {
             peer_metadata.storage_id
         };
         let conn = Arc::new(Connection {
-            id: ConnId::next(),
+            id: self.id,
             peer_id: sender_id.clone(),
             storage_id,
             identity: self.identity.clone(),
@@ -193,20 +232,74 @@ impl<S: Store, P: DocumentPolicy> PeerSession<S, P> {
         m: protocol::DocMessage,
         request: bool,
     ) -> Flow {
+        let doc = m.document_id;
+        let access = match self.docs.get(&doc) {
+            Some(access) => *access,
+            None => match self.decide_access(conn, doc, request).await {
+                Ok(Some(access)) => access,
+                Ok(None) => return Flow::Continue,
+                Err(flow) => return flow,
+            },
+        };
         // Waiting for a permit is the per-connection bound on work in flight.
         let Ok(permit) = Arc::clone(&conn.in_flight).acquire_owned().await else {
             return Flow::Close;
         };
-        self.docs.insert(m.document_id);
         let cmd = Command::Sync {
             conn: Arc::clone(conn),
             request,
+            access,
             data: m.data,
             permit,
         };
-        match self.hub.dispatch(m.document_id, cmd).await {
+        match self.hub.dispatch(doc, cmd).await {
             Ok(()) => Flow::Continue,
+            Err(HubError::Busy) => self.fail(PHRASE_BUSY),
             Err(_) => self.fail(PHRASE_UNAVAILABLE),
         }
+    }
+
+    /// Asks the policy before anything is allocated for the document, so a peer asking for
+    /// documents it may not open (or that do not exist) costs one lookup and nothing that lasts.
+    /// `Ok(None)`: answered with `doc-unavailable`. `Err`: the connection is closing.
+    async fn decide_access(
+        &mut self,
+        conn: &Arc<Connection<P::Identity>>,
+        doc: DocumentId,
+        request: bool,
+    ) -> Result<Option<Access>, Flow> {
+        let presence = if request {
+            Presence::Unknown
+        } else {
+            Presence::Creating
+        };
+        let access = match self
+            .hub
+            .policy()
+            .access(&self.identity, &doc, presence)
+            .await
+        {
+            Ok(a) => a,
+            // A slow or failing store is not a missing document: `doc-unavailable` would be
+            // final for the JS client, while a closed connection makes it reconnect and resync.
+            Err(e) => {
+                tracing::error!(error.cause_chain = ?e, error.message = %e, doc.id = %doc, "access check failed");
+                return Err(self.fail(PHRASE_UNAVAILABLE));
+            }
+        };
+        if access == Access::None {
+            conn.send(&Message::DocUnavailable {
+                sender_id: self.hub.inner().server_peer_id.clone(),
+                target_id: conn.peer_id.clone(),
+                document_id: doc,
+            });
+            return Ok(None);
+        }
+        if self.docs.len() >= self.hub.inner().settings.max_documents_per_connection {
+            tracing::warn!(peer.id = %conn.peer_id, "connection opened too many documents");
+            return Err(self.fail(PHRASE_TOO_MANY));
+        }
+        self.docs.insert(doc, access);
+        Ok(Some(access))
     }
 }

@@ -84,8 +84,15 @@ impl TestStore {
         let owner = TicketOwner {
             user_id: who.user_id,
             device_id: Some(who.device_id),
+            session: None,
         };
         with_store!(self, s => admin::issue_ticket(s, owner, -60_000).await.expect("ticket").expose_secret().to_owned())
+    }
+
+    /// Revokes a device straight in the database, as the command line or another instance
+    /// would: this server learns of it only through the database.
+    pub(crate) async fn revoke(&self, device: DeviceId) {
+        with_store!(self, s => admin::revoke_device(s, device, None, &AdminActor::cli()).await.expect("revoke"));
     }
 
     pub(crate) async fn assign(&self, doc: &DocumentId, user: &UserId) {
@@ -343,7 +350,7 @@ pub(crate) async fn default_ticket(database_url: &str) -> String {
         let user = admin::ensure_account(s, "Test clinic", "tester@clinic.test", Role::Volunteer)
             .await
             .expect("default account");
-        admin::issue_ticket(s, TicketOwner { user_id: user.id, device_id: None }, 3_600_000)
+        admin::issue_ticket(s, TicketOwner { user_id: user.id, device_id: None, session: None }, 3_600_000)
             .await
             .expect("default ticket")
             .expose_secret()

@@ -10,4 +10,5 @@ pub(crate) mod js_interop;
 mod malformed_frames;
 mod multi_instance;
 mod review;
+mod security;
 mod sync_simulator;

@@ -2,7 +2,7 @@ use actix_web::HttpRequest;
 use fieldclinic_sync::StoreError;
 
 use super::{Principal, TokenKind, hash_token};
-use crate::store::accounts::{AccountStore, User};
+use crate::store::accounts::{AccountStore, TokenHash, User};
 
 /// Why a credential was not accepted. Callers answer all of them with the same 401.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +39,7 @@ pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
 fn principal(
     user: &User,
     device: Option<crate::store::accounts::DeviceId>,
+    session: Option<TokenHash>,
     remote: Option<String>,
 ) -> Result<Principal, AuthError> {
     if user.disabled_at_millis.is_some() {
@@ -49,6 +50,7 @@ fn principal(
         clinic_id: user.clinic_id,
         role: user.role,
         device_id: device,
+        session,
         remote_addr: remote,
     })
 }
@@ -73,14 +75,14 @@ pub async fn authenticate_bearer<S: AccountStore>(
             if device.revoked_at_millis.is_some() {
                 return Err(AuthError::Revoked);
             }
-            principal(&user, Some(device.id), remote)
+            principal(&user, Some(device.id), None, remote)
         }
         Some(TokenKind::Session) => {
             let user = store
                 .session_user(&hash, now_millis)
                 .await
                 .map_err(not_found_is_invalid)?;
-            principal(&user, None, remote)
+            principal(&user, None, Some(hash), remote)
         }
         Some(TokenKind::Ticket) | None => Err(AuthError::Invalid),
     }
@@ -116,7 +118,7 @@ pub async fn authenticate_ticket<S: AccountStore>(
             return Err(AuthError::Revoked);
         }
     }
-    principal(&user, owner.device_id, remote)
+    principal(&user, owner.device_id, owner.session, remote)
 }
 
 /// Authenticates an HTTP request by its bearer header, or for the sync socket also by a

@@ -1,4 +1,4 @@
-use crate::store::accounts::{ClinicId, DeviceId, Role, UserId};
+use crate::store::accounts::{ClinicId, DeviceId, Role, TokenHash, UserId};
 
 /// Who is on the other end of a request or a sync connection, as authenticated.
 #[derive(Debug, Clone)]
@@ -11,6 +11,9 @@ pub struct Principal {
     pub role: Role,
     /// The device, when a device token (or a ticket it obtained) authenticated.
     pub device_id: Option<DeviceId>,
+    /// The sign-in session, when a session token (or a ticket it obtained) authenticated: what
+    /// signing out ends.
+    pub session: Option<TokenHash>,
     /// The peer's address, for the audit log.
     pub remote_addr: Option<String>,
 }

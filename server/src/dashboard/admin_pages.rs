@@ -13,6 +13,7 @@ use super::DashboardSettings;
 use super::html::{
     Section, Viewer, esc, html, html_status, notice, page, see_other, url_value, when,
 };
+use super::notice::signed;
 use super::session::{csrf_failed, csrf_ok, viewer};
 use crate::admin::{self, AdminActor, AdminError};
 use crate::routes::ReviewStore;
@@ -88,18 +89,23 @@ fn admin_message(e: &AdminError) -> String {
     }
 }
 
-/// `?done=` / `?error=` after an admin form.
+/// `?done=` / `?error=` after an admin form, with the server's signature (see
+/// [`super::notice`]); unsigned text is never shown.
 #[derive(Debug, Deserialize)]
 pub struct Outcome {
     done: Option<String>,
     error: Option<String>,
+    sig: Option<String>,
 }
 
 fn outcome_notice(o: &Outcome) -> String {
-    match (&o.done, &o.error) {
-        (_, Some(e)) => notice("error", e),
-        (Some(d), None) => notice("ok", d),
-        _ => String::new(),
+    let sig = o.sig.as_deref();
+    if let Some(e) = super::notice::verified("error", o.error.as_deref(), sig) {
+        notice("error", e)
+    } else if let Some(d) = super::notice::verified("done", o.done.as_deref(), sig) {
+        notice("ok", d)
+    } else {
+        String::new()
     }
 }
 
@@ -181,12 +187,12 @@ pub async fn create_user<S: ReviewStore>(
     .await
     {
         Ok(u) => see_other(&format!(
-            "/admin/users?done={}",
-            url_value(&format!("Added {}.", u.email))
+            "/admin/users?{}",
+            signed("done", &format!("Added {}.", u.email))
         )),
         Err(e) => see_other(&format!(
-            "/admin/users?error={}",
-            url_value(&admin_message(&e))
+            "/admin/users?{}",
+            signed("error", &admin_message(&e))
         )),
     }
 }
@@ -296,8 +302,8 @@ pub async fn enroll_device<S: ReviewStore>(
         Ok(e) => e,
         Err(e) => {
             return see_other(&format!(
-                "/admin/devices?error={}",
-                url_value(&admin_message(&e))
+                "/admin/devices?{}",
+                signed("error", &admin_message(&e))
             ));
         }
     };
@@ -382,22 +388,25 @@ pub async fn revoke_device<S: ReviewStore>(
         Err(r) => return r,
     };
     let Ok(id) = path.parse::<DeviceId>() else {
-        return see_other("/admin/devices?error=No%20such%20device.");
+        return see_other(&format!(
+            "/admin/devices?{}",
+            signed("error", "No such device.")
+        ));
     };
     match admin::revoke_device(hub.store(), id, Some(v.who.clinic_id), &actor).await {
         Ok(device) => {
             let closed = hub.close_connections(|p| p.device_id == Some(id));
             see_other(&format!(
-                "/admin/devices?done={}",
-                url_value(&format!(
-                    "Revoked {} ({closed} connection(s) closed).",
-                    device.name
-                ))
+                "/admin/devices?{}",
+                signed(
+                    "done",
+                    &format!("Revoked {} ({closed} connection(s) closed).", device.name)
+                )
             ))
         }
         Err(e) => see_other(&format!(
-            "/admin/devices?error={}",
-            url_value(&admin_message(&e))
+            "/admin/devices?{}",
+            signed("error", &admin_message(&e))
         )),
     }
 }

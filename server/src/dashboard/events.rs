@@ -6,7 +6,7 @@
 //! database, a page sees changes synced to its own instance only (the LISTEN/NOTIFY path that
 //! will carry document changes between instances is the place to add them).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
@@ -17,8 +17,12 @@ use super::session::viewer;
 use crate::review::projector::CaseEvent;
 use crate::store::accounts::AccountStore;
 
-/// How often an idle stream sends a comment, so proxies and browsers keep it open.
-const KEEPALIVE: Duration = Duration::from_secs(15);
+/// How often an open stream checks that its session still holds: a stream dies with the
+/// session it came from (signed out, expired, user disabled) within this.
+const RECHECK: Duration = Duration::from_secs(5);
+/// Every this many quiet checks an idle stream sends a comment, so proxies and browsers keep it
+/// open (every 15 s).
+const KEEPALIVE_EVERY: u32 = 3;
 
 /// The sender the projector publishes on; the dashboard subscribes per open page. `closing`
 /// ends every open stream when the server stops, so a graceful stop does not wait out the
@@ -45,30 +49,57 @@ pub async fn events<S: AccountStore>(
     let clinic = v.who.clinic_id;
     let rx = events.sender.subscribe();
     let closing = events.closing.clone();
-    let stream = futures_util::stream::unfold(rx, move |mut rx| {
-        let closing = closing.clone();
-        async move {
-            loop {
-                let received = tokio::select! {
-                    () = closing.cancelled() => return None,
-                    r = tokio::time::timeout(KEEPALIVE, rx.recv()) => r,
-                };
-                let chunk = match received {
-                    Err(_) => Bytes::from_static(b": keepalive\n\n"),
-                    Ok(Ok(event)) if event.clinic_id == clinic => {
-                        Bytes::from(format!("event: case\ndata: {}\n\n", event.doc))
+    let who = v.who;
+    let store = store.into_inner();
+    let stream = futures_util::stream::unfold(
+        (rx, 0u32, Instant::now()),
+        move |(mut rx, mut quiet, mut checked)| {
+            let closing = closing.clone();
+            let store = std::sync::Arc::clone(&store);
+            let who = who.clone();
+            async move {
+                loop {
+                    let received = tokio::select! {
+                        () = closing.cancelled() => return None,
+                        r = tokio::time::timeout(RECHECK, rx.recv()) => r,
+                    };
+                    if checked.elapsed() >= RECHECK {
+                        checked = Instant::now();
+                        let invalid = store
+                            .invalid_credentials(
+                                &crate::policy::credentials_of(std::slice::from_ref(&who)),
+                                crate::audit::now_millis(),
+                            )
+                            .await;
+                        // A store failure keeps the stream: the next check decides.
+                        if invalid.is_ok_and(|i| !i.is_empty()) {
+                            return None;
+                        }
                     }
-                    Ok(Ok(_)) => continue,
-                    // Missed events: the page refreshes everything it shows.
-                    Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
-                        Bytes::from_static(b"event: resync\ndata: \n\n")
-                    }
-                    Ok(Err(broadcast::error::RecvError::Closed)) => return None,
-                };
-                return Some((Ok::<_, actix_web::Error>(chunk), rx));
+                    let chunk = match received {
+                        Err(_) => {
+                            quiet += 1;
+                            if quiet < KEEPALIVE_EVERY {
+                                continue;
+                            }
+                            Bytes::from_static(b": keepalive\n\n")
+                        }
+                        Ok(Ok(event)) if event.clinic_id == clinic => {
+                            Bytes::from(format!("event: case\ndata: {}\n\n", event.doc))
+                        }
+                        Ok(Ok(_)) => continue,
+                        // Missed events: the page refreshes everything it shows.
+                        Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
+                            Bytes::from_static(b"event: resync\ndata: \n\n")
+                        }
+                        Ok(Err(broadcast::error::RecvError::Closed)) => return None,
+                    };
+                    quiet = 0;
+                    return Some((Ok::<_, actix_web::Error>(chunk), (rx, quiet, checked)));
+                }
             }
-        }
-    });
+        },
+    );
     HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-store"))

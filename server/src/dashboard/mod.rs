@@ -6,6 +6,7 @@
 pub mod admin_pages;
 pub mod events;
 pub mod html;
+pub mod notice;
 pub mod pages;
 pub mod session;
 
@@ -37,6 +38,10 @@ async fn app_css() -> HttpResponse {
     asset("text/css; charset=utf-8", APP_CSS)
 }
 
+async fn packet_css() -> HttpResponse {
+    asset("text/css; charset=utf-8", crate::review::packet::STYLE)
+}
+
 async fn app_js() -> HttpResponse {
     asset("text/javascript; charset=utf-8", APP_JS)
 }
@@ -46,6 +51,7 @@ pub fn configure<S: ReviewStore>(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(pages::home::<S>))
         .route("/assets/app.css", web::get().to(app_css))
         .route("/assets/app.js", web::get().to(app_js))
+        .route("/assets/packet.css", web::get().to(packet_css))
         .route("/login", web::get().to(session::login_form))
         .route("/login", web::post().to(session::login::<S>))
         .route("/logout", web::post().to(session::logout::<S>))

@@ -475,6 +475,8 @@ impl Names {
 pub struct CaseQuery {
     done: Option<String>,
     error: Option<String>,
+    /// The server's signature of `error` (see [`super::notice`]).
+    sig: Option<String>,
 }
 
 /// `GET /cases/{id}`: one case.
@@ -538,7 +540,8 @@ async fn render_case<S: ReviewStore>(
         .unwrap_or("(no name yet)");
     let id = doc.to_string();
     let mut main = format!("<div data-live=\"{}\"><h1>{}</h1>", esc(&id), esc(name));
-    match (query.done.as_deref(), query.error.as_deref()) {
+    let error = super::notice::verified("error", query.error.as_deref(), query.sig.as_deref());
+    match (query.done.as_deref(), error) {
         (_, Some(e)) => main.push_str(&notice("error", e)),
         (Some("review"), _) => main.push_str(&notice(
             "ok",
@@ -867,7 +870,7 @@ pub async fn packet_page<S: ReviewStore>(
         Err(r) => return r,
     };
     match crate::routes::cases::packet_for(&hub, &v.who, &path).await {
-        Ok(p) => html(packet::render_html(&p)),
+        Ok(p) => html(packet::render_html_linked(&p, "/assets/packet.css")),
         Err(e) => error_page(&v, &e),
     }
 }
@@ -914,7 +917,11 @@ async fn case_form<S: ReviewStore>(
 fn back_to(id: &str, outcome: Result<&str, String>) -> HttpResponse {
     match outcome {
         Ok(done) => see_other(&format!("/cases/{}?done={done}", url_value(id))),
-        Err(e) => see_other(&format!("/cases/{}?error={}", url_value(id), url_value(&e))),
+        Err(e) => see_other(&format!(
+            "/cases/{}?{}",
+            url_value(id),
+            super::notice::signed("error", &e)
+        )),
     }
 }
 
@@ -1125,14 +1132,14 @@ pub async fn post_decision<S: ReviewStore>(
     let result = decide_pair(&hub, &v.who, &body).await;
     let back = form
         .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .filter(|b| super::session::is_local_path(b))
         .unwrap_or_else(|| "/duplicates".to_owned());
     let sep = if back.contains('?') { '&' } else { '?' };
     match result {
         Ok(_) => see_other(&format!("{back}{sep}done={}", url_value(&form.decision))),
         Err(e) => see_other(&format!(
-            "{back}{sep}error={}",
-            url_value(&action_message(&e))
+            "{back}{sep}{}",
+            super::notice::signed("error", &action_message(&e))
         )),
     }
 }

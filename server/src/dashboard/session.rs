@@ -138,10 +138,21 @@ fn cookie<'a>(name: &'a str, value: String, settings: &DashboardSettings) -> Coo
 }
 
 /// The `next` parameter, only if it is a local path (no open redirect to another site).
+/// Only a plain local path: one leading `/`, then path and query characters. Browsers strip
+/// tabs and newlines from URLs, so `/<TAB>/host` would be `//host`; any control character,
+/// space or backslash is refused rather than cleaned.
 fn local_next(next: Option<&str>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+    next.filter(|n| is_local_path(n))
         .unwrap_or("/cases")
         .to_owned()
+}
+
+/// Whether `target` is a plain path on this server, safe to redirect to.
+pub(crate) fn is_local_path(target: &str) -> bool {
+    let mut chars = target.chars();
+    chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/'))
+        && target.chars().all(|c| c.is_ascii_graphic() && c != '\\')
 }
 
 /// `GET /login` query.
@@ -230,12 +241,28 @@ pub async fn login<S: AccountStore>(
             let _ = response.add_removal_cookie(&cookie(LOGIN_COOKIE, String::new(), &settings));
             response
         }
-        Err(SignInError::Limited) => html_status(
+        Err(SignInError::Limited(_)) => html_status(
             StatusCode::TOO_MANY_REQUESTS,
             login_page(
                 &form.csrf,
                 &next,
-                Some("Too many failed sign-ins. Wait a few minutes and try again."),
+                Some("Too many sign-in attempts. Wait a few minutes and try again."),
+            ),
+        ),
+        Err(SignInError::Busy) => html_status(
+            StatusCode::SERVICE_UNAVAILABLE,
+            login_page(
+                &form.csrf,
+                &next,
+                Some("The server is busy signing other people in. Try again in a moment."),
+            ),
+        ),
+        Err(SignInError::TooLong) => html_status(
+            StatusCode::BAD_REQUEST,
+            login_page(
+                &form.csrf,
+                &next,
+                Some("That email or password is longer than any account's."),
             ),
         ),
         Err(SignInError::Refused) => html_status(
@@ -271,9 +298,10 @@ impl CsrfForm {
 }
 
 /// `POST /logout`: ends the session and clears the cookie.
-pub async fn logout<S: AccountStore>(
+pub async fn logout<S: fieldclinic_sync::Store + AccountStore>(
     req: HttpRequest,
     store: web::Data<S>,
+    hub: web::Data<crate::startup::AppHub<S>>,
     settings: web::Data<DashboardSettings>,
     form: web::Form<CsrfForm>,
 ) -> HttpResponse {
@@ -291,9 +319,11 @@ pub async fn logout<S: AccountStore>(
             ),
         );
     }
-    if let Err(e) = store.delete_session(&hash_token(&token)).await {
+    let hash = hash_token(&token);
+    if let Err(e) = store.delete_session(&hash).await {
         tracing::error!(error.message = %e, "failed to end a dashboard session");
     }
+    hub.close_connections(|p| p.session == Some(hash));
     let mut response = see_other("/login");
     let _ = response.add_removal_cookie(&cookie(SESSION_COOKIE, String::new(), &settings));
     response
@@ -315,7 +345,16 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
         assert_eq!(local_next(Some("/cases?q=x")), "/cases?q=x");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil", ""] {
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil",
+            "",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/\u{2028}/evil.example",
+        ] {
             assert_eq!(local_next(Some(bad)), "/cases", "{bad}");
         }
         assert_eq!(local_next(None), "/cases");

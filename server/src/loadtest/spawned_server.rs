@@ -121,6 +121,7 @@ async fn seed(url: &str) -> anyhow::Result<String> {
         TicketOwner {
             user_id: user.id,
             device_id: None,
+            session: None,
         },
         7_200_000,
     )

@@ -805,7 +805,7 @@ fn escape(s: &str) -> String {
 /// Contrast is black on white throughout (well above WCAG AAA); missing and not-applicable values
 /// differ by words, weight, style and border as well as shade, so they survive black-and-white
 /// printing. Margins of 18 mm fit both A4 and Letter, so the page size is left to the printer.
-const STYLE: &str = "\
+pub const STYLE: &str = "\
 :root { color-scheme: light; }
 body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif;
   color: #111; background: #fff; line-height: 1.45; max-width: 60rem; margin: 1.5rem auto;
@@ -844,16 +844,32 @@ a { color: #00338a; }
 ";
 
 /// Renders the packet as one printable HTML5 page: inline styles, no scripts, no external
-/// resources, every intake value escaped.
+/// resources, every intake value escaped. A file that stands alone (the API's download).
 #[must_use]
 pub fn render_html(packet: &CertificatePacket) -> String {
+    render(packet, None)
+}
+
+/// Renders the packet as [`render_html`] does, but styled by the stylesheet at `stylesheet`
+/// (serving [`STYLE`]) instead of inline: for pages whose Content-Security-Policy allows no
+/// inline style, such as the dashboard's.
+#[must_use]
+pub fn render_html_linked(packet: &CertificatePacket, stylesheet: &str) -> String {
+    render(packet, Some(stylesheet))
+}
+
+fn render(packet: &CertificatePacket, stylesheet: Option<&str>) -> String {
     let mut html = String::with_capacity(16 * 1024);
     html.push_str(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
-         style-src 'unsafe-inline'\">\n",
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
     );
+    if stylesheet.is_none() {
+        html.push_str(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+             style-src 'unsafe-inline'\">\n",
+        );
+    }
     // The title names the document, not the client: titles end up in browser history and in
     // the header line browsers print.
     let _ = writeln!(
@@ -861,7 +877,18 @@ pub fn render_html(packet: &CertificatePacket) -> String {
         "<title>Certificate of pardon application packet – {}</title>",
         escape(&packet.document_id)
     );
-    let _ = writeln!(html, "<style>\n{STYLE}</style>\n</head>\n<body>");
+    match stylesheet {
+        None => {
+            let _ = writeln!(html, "<style>\n{STYLE}</style>\n</head>\n<body>");
+        }
+        Some(href) => {
+            let _ = writeln!(
+                html,
+                "<link rel=\"stylesheet\" href=\"{}\">\n</head>\n<body>",
+                escape(href)
+            );
+        }
+    }
     html.push_str(
         "<h1>Application for a Certificate of Pardon (marijuana offense): case packet</h1>\n",
     );
@@ -1668,5 +1695,17 @@ mod tests {
         assert_eq!(item_of_key("offenses[3].court_name"), Some(11));
         assert_eq!(offense_index("offenses[3].court_name"), Some(3));
         assert_eq!(offense_index("person.legal_name"), None);
+    }
+
+    #[test]
+    fn the_dashboard_packet_is_styled_by_a_stylesheet_not_inline() {
+        let html = render_html_linked(&packet_of(&eligible_intake()), "/assets/packet.css");
+        assert!(
+            !html.contains("<style"),
+            "inline style in the linked packet"
+        );
+        assert!(!html.contains("unsafe-inline"));
+        assert!(html.contains("<link rel=\"stylesheet\" href=\"/assets/packet.css\">"));
+        assert!(render_html(&packet_of(&eligible_intake())).contains("<style>"));
     }
 }

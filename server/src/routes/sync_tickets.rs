@@ -29,6 +29,7 @@ pub async fn create_ticket<S: AccountStore>(
             &TicketOwner {
                 user_id: who.user_id,
                 device_id: who.device_id,
+                session: who.session,
             },
             expires,
         )

@@ -246,6 +246,7 @@ where
     let device_owner = TicketOwner {
         user_id: alice.id,
         device_id: Some(phone.id),
+        session: None,
     };
     store
         .create_ticket(&device_ticket, &device_owner, 3_000)
@@ -254,6 +255,7 @@ where
     let session_owner = TicketOwner {
         user_id: bob.id,
         device_id: None,
+        session: None,
     };
     store
         .create_ticket(&session_ticket, &session_owner, 3_000)
@@ -283,6 +285,7 @@ where
     let unknown_device = TicketOwner {
         user_id: alice.id,
         device_id: Some(DeviceId::random()),
+        session: None,
     };
     assert_matches!(
         store

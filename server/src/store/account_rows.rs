@@ -2,7 +2,7 @@
 //! `accounts` domain types in one place.
 
 use crate::store::accounts::{
-    AuditEntry, ChangeAuthor, Clinic, Device, DocumentOwner, TicketOwner, User, UserId,
+    AuditEntry, ChangeAuthor, Clinic, Device, DocumentOwner, TicketOwner, TokenHash, User, UserId,
 };
 use crate::store::columns::{self, CorruptRow};
 
@@ -130,6 +130,7 @@ impl TryFrom<DeviceUserRow> for (Device, User) {
 pub(super) struct TicketOwnerRow {
     user_id: String,
     device_id: Option<String>,
+    session_hash: Option<Vec<u8>>,
 }
 
 impl TryFrom<TicketOwnerRow> for TicketOwner {
@@ -142,6 +143,14 @@ impl TryFrom<TicketOwnerRow> for TicketOwner {
                 "sync_tickets.device_id",
                 row.device_id.as_deref(),
             )?,
+            session: row
+                .session_hash
+                .map(|h| {
+                    <[u8; 32]>::try_from(h.as_slice())
+                        .map(TokenHash)
+                        .map_err(|_| CorruptRow::TokenHashLength(h.len()))
+                })
+                .transpose()?,
         })
     }
 }

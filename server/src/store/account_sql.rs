@@ -15,7 +15,7 @@ macro_rules! account_store {
                 TicketOwnerRow, UserIdRow, UserLoginRow, UserRow,
             };
             use crate::store::accounts::{
-                AccountStore, AuditEntry, AuditQuery, ChangeAuthor, Clinic, ClinicId, Device, DeviceId,
+                AccountStore, AuditEntry, AuditQuery, ChangeAuthor, Clinic, ClinicId, Credentials, Device, DeviceId,
                 DocumentOwner, NewAuditEntry, NewDevice, NewUser, TicketOwner, TokenHash, User, UserId,
             };
             use crate::store::columns::{AUDIT_PAGE_MAX, detail_to_text, normalize_email};
@@ -264,11 +264,18 @@ macro_rules! account_store {
 
                 #[tracing::instrument(skip_all)]
                 async fn delete_session(&self, token: &TokenHash) -> Result<(), StoreError> {
-                    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                    let mut tx = self.begin_write().await?;
+                    sqlx::query("DELETE FROM sync_tickets WHERE session_hash = $1")
                         .bind(token.0.as_slice())
-                        .execute(&self.pool)
+                        .execute(&mut *tx)
                         .await
                         .map_err(store_error)?;
+                    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                        .bind(token.0.as_slice())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(store_error)?;
+                    tx.commit().await.map_err(store_error)?;
                     Ok(())
                 }
 
@@ -280,12 +287,13 @@ macro_rules! account_store {
                     expires_at_millis: i64,
                 ) -> Result<(), StoreError> {
                     sqlx::query(
-                        "INSERT INTO sync_tickets (ticket_hash, user_id, device_id, expires_at) \
-                         VALUES ($1, $2, $3, $4)",
+                        "INSERT INTO sync_tickets (ticket_hash, user_id, device_id, session_hash, expires_at) \
+                         VALUES ($1, $2, $3, $4, $5)",
                     )
                     .bind(ticket.0.as_slice())
                     .bind(owner.user_id.to_string())
                     .bind(owner.device_id.map(|d| d.to_string()))
+                    .bind(owner.session.map(|s| s.0.to_vec()))
                     .bind(expires_at_millis)
                     .execute(&self.pool)
                     .await
@@ -300,8 +308,11 @@ macro_rules! account_store {
                     now_millis: i64,
                 ) -> Result<TicketOwner, StoreError> {
                     let row = sqlx::query_as::<_, TicketOwnerRow>(
-                        "SELECT user_id, device_id FROM sync_tickets \
-                         WHERE ticket_hash = $1 AND expires_at > $2",
+                        "SELECT t.user_id, t.device_id, t.session_hash FROM sync_tickets t \
+                         WHERE t.ticket_hash = $1 AND t.expires_at > $2 \
+                           AND (t.session_hash IS NULL OR EXISTS ( \
+                             SELECT 1 FROM sessions s \
+                             WHERE s.token_hash = t.session_hash AND s.expires_at > $2))",
                     )
                     .bind(ticket.0.as_slice())
                     .bind(now_millis)
@@ -309,6 +320,77 @@ macro_rules! account_store {
                     .await
                     .map_err(store_error)?;
                     Ok(TicketOwner::try_from(row)?)
+                }
+
+                #[tracing::instrument(skip_all, fields(devices = of.devices.len(), sessions = of.sessions.len()))]
+                async fn invalid_credentials(
+                    &self,
+                    of: &Credentials,
+                    now_millis: i64,
+                ) -> Result<Credentials, StoreError> {
+                    // Asked every second with every open connection's credentials: in bounded
+                    // chunks, each one query that returns the ones still valid.
+                    const CHUNK: usize = 500;
+                    let mut invalid = Credentials::default();
+                    for chunk in of.devices.chunks(CHUNK) {
+                        let mut q = QueryBuilder::<$db>::new(
+                            "SELECT d.id FROM devices d JOIN users u ON u.id = d.user_id \
+                             WHERE d.revoked_at IS NULL AND u.disabled_at IS NULL AND d.id IN (",
+                        );
+                        let mut list = q.separated(", ");
+                        for d in chunk {
+                            list.push_bind(d.to_string());
+                        }
+                        q.push(")");
+                        let valid: Vec<String> = q
+                            .build_query_scalar()
+                            .fetch_all(&self.pool)
+                            .await
+                            .map_err(store_error)?;
+                        invalid.devices.extend(
+                            chunk.iter().filter(|d| !valid.contains(&d.to_string())).copied(),
+                        );
+                    }
+                    for chunk in of.sessions.chunks(CHUNK) {
+                        let mut q = QueryBuilder::<$db>::new(
+                            "SELECT s.token_hash FROM sessions s JOIN users u ON u.id = s.user_id \
+                             WHERE u.disabled_at IS NULL AND s.expires_at > ",
+                        );
+                        q.push_bind(now_millis);
+                        q.push(" AND s.token_hash IN (");
+                        let mut list = q.separated(", ");
+                        for s in chunk {
+                            list.push_bind(s.0.to_vec());
+                        }
+                        q.push(")");
+                        let valid: Vec<Vec<u8>> = q
+                            .build_query_scalar()
+                            .fetch_all(&self.pool)
+                            .await
+                            .map_err(store_error)?;
+                        invalid.sessions.extend(
+                            chunk.iter().filter(|s| !valid.iter().any(|v| v.as_slice() == s.0)).copied(),
+                        );
+                    }
+                    for chunk in of.users.chunks(CHUNK) {
+                        let mut q = QueryBuilder::<$db>::new(
+                            "SELECT id FROM users WHERE disabled_at IS NULL AND id IN (",
+                        );
+                        let mut list = q.separated(", ");
+                        for u in chunk {
+                            list.push_bind(u.to_string());
+                        }
+                        q.push(")");
+                        let valid: Vec<String> = q
+                            .build_query_scalar()
+                            .fetch_all(&self.pool)
+                            .await
+                            .map_err(store_error)?;
+                        invalid.users.extend(
+                            chunk.iter().filter(|u| !valid.contains(&u.to_string())).copied(),
+                        );
+                    }
+                    Ok(invalid)
                 }
 
                 #[tracing::instrument(skip_all)]

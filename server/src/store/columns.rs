@@ -22,6 +22,8 @@ pub(crate) enum CorruptRow {
     StorageId(#[source] BadStorageId),
     #[error("a stored count is negative")]
     NegativeCount,
+    #[error("a stored token hash holds {0} bytes, not 32")]
+    TokenHashLength(usize),
     #[error("a stored {column} is not a UUID")]
     Uuid {
         column: &'static str,

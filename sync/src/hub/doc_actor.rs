@@ -15,7 +15,7 @@ use super::command::ChangeFn;
 use super::{Command, ConnId, Connection, Hub, HubError};
 use crate::protocol::{DocMessage, EphemeralMessage, Message, PeerId};
 use crate::{
-    Accepted, Access, Chunk, ChunkKind, DocumentPolicy, DocumentWrite, Presence, Store, StoreError,
+    Accepted, Access, Chunk, ChunkKind, DocumentPolicy, DocumentWrite, Store, StoreError,
     SyncStateRecord,
 };
 
@@ -185,9 +185,10 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
                 Command::Sync {
                     conn,
                     request,
+                    access,
                     data,
                     permit,
-                } => syncs.push((conn, request, data, permit)),
+                } => syncs.push((conn, request, access, data, permit)),
                 Command::Ephemeral { conn, message } => self.relay(&conn, &message),
                 Command::Disconnect { conn } => {
                     if let Some(p) = self.peers.get(&conn) {
@@ -205,17 +206,12 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
         let existed = self.exists();
         let mut inputs = Vec::new();
         let mut permits = Vec::new();
-        for (conn, request, data, permit) in syncs {
+        for (conn, request, access, data, permit) in syncs {
             permits.push(permit);
             if conn.closed.is_cancelled() {
                 continue;
             }
-            let presence = match (existed, request) {
-                (true, _) => Presence::Stored,
-                (false, true) => Presence::Unknown,
-                (false, false) => Presence::Creating,
-            };
-            let Some(access) = self.admit(&conn, presence).await else {
+            let Some(access) = self.admit(&conn, access).await else {
                 self.send_unavailable(&conn);
                 continue;
             };
@@ -361,27 +357,16 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
         true
     }
 
-    /// Makes `conn` a peer of this document if the policy lets it read. `None` means no access.
+    /// Makes `conn` a peer of this document with the access its session decided. `None` means
+    /// no access.
     async fn admit(
         &mut self,
         conn: &Arc<Connection<P::Identity>>,
-        presence: Presence,
+        access: Access,
     ) -> Option<Access> {
         if let Some(p) = self.peers.get(&conn.id) {
             return Some(p.access);
         }
-        let access = match self
-            .hub
-            .policy()
-            .access(&conn.identity, &self.id, presence)
-            .await
-        {
-            Ok(a) => a,
-            Err(e) => {
-                tracing::error!(error.cause_chain = ?e, error.message = %e, "access check failed");
-                Access::None
-            }
-        };
         if access == Access::None {
             return None;
         }

@@ -37,6 +37,9 @@ pub enum HubError {
     /// The server is shutting down.
     #[error("shutting down")]
     ShuttingDown,
+    /// As many documents are loaded as the server allows, and none unloaded in time.
+    #[error("too many documents loaded")]
+    Busy,
 }
 
 /// The registry of loaded documents and joined connections. Cheap to clone.
@@ -72,13 +75,25 @@ pub(crate) struct HubInner<S: Store, P: DocumentPolicy> {
     pub(crate) actor: ActorId,
     docs: Mutex<HashMap<DocumentId, mpsc::Sender<Command<P::Identity>>>>,
     peers: Mutex<HashMap<PeerId, Arc<Connection<P::Identity>>>>,
+    /// Every open socket from its upgrade on, joined or not, so a revoked credential can close a
+    /// socket that has not joined yet.
+    sockets: Mutex<HashMap<ConnId, Socket<P::Identity>>>,
     pub(crate) shutdown: CancellationToken,
     tracker: TaskTracker,
+}
+
+/// An open socket as revocation sees it.
+struct Socket<I> {
+    identity: I,
+    closed: CancellationToken,
 }
 
 /// Why a `join` was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PeerIdTaken;
+
+/// How often a dispatch waiting for room among the loaded documents looks again.
+const BUSY_RETRY: std::time::Duration = std::time::Duration::from_millis(50);
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -103,6 +118,7 @@ impl<S: Store, P: DocumentPolicy> Hub<S, P> {
                 actor: ActorId::random(),
                 docs: Mutex::new(HashMap::new()),
                 peers: Mutex::new(HashMap::new()),
+                sockets: Mutex::new(HashMap::new()),
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
             }),
@@ -145,16 +161,42 @@ impl<S: Store, P: DocumentPolicy> Hub<S, P> {
         lock(&self.inner.peers).len()
     }
 
-    /// Closes every connection whose identity matches, at once (a revoked device, a disabled
-    /// user). Returns how many were closed.
+    /// How many sockets are open, joined or not.
+    #[must_use]
+    pub fn open_sockets(&self) -> usize {
+        lock(&self.inner.sockets).len()
+    }
+
+    /// The identities of every open socket, joined or not (one per socket), for checking that
+    /// their credentials still hold.
+    #[must_use]
+    pub fn socket_identities(&self) -> Vec<P::Identity> {
+        lock(&self.inner.sockets)
+            .values()
+            .map(|s| s.identity.clone())
+            .collect()
+    }
+
+    /// Closes every socket whose identity matches, joined or not, at once (a revoked device, a
+    /// disabled user, a session signed out). Returns how many were closed.
     pub fn close_connections(&self, matches: impl Fn(&P::Identity) -> bool) -> usize {
-        let peers = lock(&self.inner.peers);
+        let sockets = lock(&self.inner.sockets);
         let mut closed = 0;
-        for conn in peers.values().filter(|c| matches(&c.identity)) {
-            conn.closed.cancel();
-            closed += 1;
+        for socket in sockets.values().filter(|s| matches(&s.identity)) {
+            if !socket.closed.is_cancelled() {
+                closed += 1;
+            }
+            socket.closed.cancel();
         }
         closed
+    }
+
+    pub(crate) fn open_socket(&self, id: ConnId, identity: P::Identity, closed: CancellationToken) {
+        lock(&self.inner.sockets).insert(id, Socket { identity, closed });
+    }
+
+    pub(crate) fn close_socket(&self, id: ConnId) {
+        lock(&self.inner.sockets).remove(&id);
     }
 
     /// Makes a server-authored change to a stored document: `change` runs on a blocking thread,
@@ -204,10 +246,7 @@ impl<S: Store, P: DocumentPolicy> Hub<S, P> {
     /// Stops every document task after it flushed its sync states, and waits for them.
     pub async fn shutdown(&self) {
         self.inner.shutdown.cancel();
-        let peers: Vec<_> = lock(&self.inner.peers).values().cloned().collect();
-        for conn in peers {
-            conn.closed.cancel();
-        }
+        self.close_connections(|_| true);
         self.inner.tracker.close();
         self.inner.tracker.wait().await;
     }
@@ -246,8 +285,19 @@ impl<S: Store, P: DocumentPolicy> Hub<S, P> {
         doc: DocumentId,
         mut cmd: Command<P::Identity>,
     ) -> Result<(), HubError> {
+        let mut waited = std::time::Duration::ZERO;
         loop {
-            let tx = self.sender_for(doc)?;
+            let tx = match self.sender_for(doc) {
+                Ok(tx) => tx,
+                // Back-pressure: idle documents unload at their next checkpoint, so wait a
+                // little before giving up.
+                Err(HubError::Busy) if waited < self.inner.settings.busy_wait => {
+                    tokio::time::sleep(BUSY_RETRY).await;
+                    waited += BUSY_RETRY;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             match tx.send(cmd).await {
                 Ok(()) => return Ok(()),
                 Err(mpsc::error::SendError(returned)) => {
@@ -278,6 +328,9 @@ impl<S: Store, P: DocumentPolicy> Hub<S, P> {
         let mut docs = lock(&self.inner.docs);
         if let Some(tx) = docs.get(&doc) {
             return Ok(tx.clone());
+        }
+        if docs.len() >= self.inner.settings.max_loaded_documents {
+            return Err(HubError::Busy);
         }
         let (tx, rx) = mpsc::channel(self.inner.settings.document_queue);
         docs.insert(doc, tx.clone());

@@ -19,6 +19,16 @@ pub struct HubSettings {
     pub document_queue: usize,
     /// Commands one document processes as a batch (one database write for all of them).
     pub batch_max: usize,
+    /// Documents loaded in memory at most; beyond, a message for another document waits up to
+    /// `busy_wait` for one to unload, then its connection gets `error` ("server busy").
+    pub max_loaded_documents: usize,
+    /// How long a message waits for room among the loaded documents.
+    pub busy_wait: Duration,
+    /// Documents one connection may open; the next one gets `error` ("too many documents") and
+    /// the connection closes. Bounds what one device can make the server hold.
+    pub max_documents_per_connection: usize,
+    /// A socket that has not sent `join` within this long is closed.
+    pub join_within: Duration,
 }
 
 impl Default for HubSettings {
@@ -31,6 +41,10 @@ impl Default for HubSettings {
             per_connection_in_flight: 32,
             document_queue: 256,
             batch_max: 64,
+            max_loaded_documents: 20_000,
+            busy_wait: Duration::from_secs(5),
+            max_documents_per_connection: 2_000,
+            join_within: Duration::from_secs(5),
         }
     }
 }

@@ -19,8 +19,9 @@ use fieldclinic_schema::DocumentId;
 use fieldclinic_sync::StoreError;
 
 pub use types::{
-    AuditEntry, AuditQuery, ChangeAuthor, Clinic, ClinicId, Device, DeviceId, DocumentOwner,
-    NewAuditEntry, NewDevice, NewUser, OwnedKind, Role, TicketOwner, TokenHash, User, UserId,
+    AuditEntry, AuditQuery, ChangeAuthor, Clinic, ClinicId, Credentials, Device, DeviceId,
+    DocumentOwner, NewAuditEntry, NewDevice, NewUser, OwnedKind, Role, TicketOwner, TokenHash,
+    User, UserId,
 };
 
 /// Accounts, access and audit storage.
@@ -115,7 +116,7 @@ pub trait AccountStore: Clone + Send + Sync + 'static {
         now_millis: i64,
     ) -> impl Future<Output = Result<User, StoreError>> + Send;
 
-    /// Ends a session (idempotent).
+    /// Ends a session and the tickets it asked for (idempotent).
     fn delete_session(
         &self,
         token: &TokenHash,
@@ -135,6 +136,15 @@ pub trait AccountStore: Clone + Send + Sync + 'static {
         ticket: &TokenHash,
         now_millis: i64,
     ) -> impl Future<Output = Result<TicketOwner, StoreError>> + Send;
+
+    /// Which of `of` are no longer valid at `now_millis`: devices revoked (or of a disabled
+    /// user), sessions ended, expired (or of a disabled user), users disabled. Unknown ones count
+    /// as invalid.
+    fn invalid_credentials(
+        &self,
+        of: &Credentials,
+        now_millis: i64,
+    ) -> impl Future<Output = Result<Credentials, StoreError>> + Send;
 
     /// Deletes sessions and tickets expired at `now_millis` (`expires_at <= now_millis`, the
     /// rows [`AccountStore::session_user`] and [`AccountStore::ticket_owner`] no longer accept);

@@ -188,6 +188,27 @@ pub struct TicketOwner {
     pub user_id: UserId,
     /// The device, when a device token asked for the ticket.
     pub device_id: Option<DeviceId>,
+    /// The sign-in session that asked for the ticket: the ticket ends with it.
+    pub session: Option<TokenHash>,
+}
+
+/// Credentials of open connections to check again: a device, a session, a user.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Credentials {
+    /// Devices: invalid once revoked or their user disabled.
+    pub devices: Vec<DeviceId>,
+    /// Sessions: invalid once signed out, expired or their user disabled.
+    pub sessions: Vec<TokenHash>,
+    /// Users: invalid once disabled.
+    pub users: Vec<UserId>,
+}
+
+impl Credentials {
+    /// Whether there is nothing in it.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.devices.is_empty() && self.sessions.is_empty() && self.users.is_empty()
+    }
 }
 
 /// What kind of document an ownership row protects.
