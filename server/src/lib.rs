@@ -17,6 +17,7 @@ pub mod policy;
 pub mod review;
 pub mod revocation_watch;
 pub mod routes;
+pub mod rules_upgrade;
 pub mod simulator;
 pub mod startup;
 pub mod store;

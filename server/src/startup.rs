@@ -155,6 +155,7 @@ impl Application {
                 }
             });
         }
+        tokio::spawn(crate::rules_upgrade::run(hub.clone(), stop_watch.clone()));
         tokio::spawn(crate::housekeeping::purge_expired_credentials(
             hub.store().clone(),
             stop_watch.clone(),

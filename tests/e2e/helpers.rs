@@ -95,6 +95,61 @@ impl TestStore {
         with_store!(self, s => admin::revoke_device(s, device, None, &AdminActor::cli()).await.expect("revoke"));
     }
 
+    /// The intake's document as stored (every chunk loaded).
+    pub(crate) async fn document(&self, doc: &DocumentId) -> automerge::AutoCommit {
+        let chunks = with_store!(self, s => fieldclinic_sync::Store::load_chunks(s, doc).await.expect("chunks"));
+        let mut d = automerge::AutoCommit::new();
+        for c in chunks {
+            d.load_incremental(&c.data).expect("chunk loads");
+        }
+        d
+    }
+
+    /// Makes the stored determination say it was made under `rules_version`, as a server of an
+    /// older release would have left it, and forgets that the current rules were applied to
+    /// every intake: the state of a database the moment a new release starts on it.
+    pub(crate) async fn age_determination(&self, doc: &DocumentId, rules_version: &str) {
+        use automerge::transaction::Transactable;
+        use automerge::{ObjType, ROOT, ReadDoc};
+        let mut d = self
+            .document(doc)
+            .await
+            .with_actor(automerge::ActorId::random());
+        let before = d.get_heads();
+        let Some((automerge::Value::Object(ObjType::Map), det)) =
+            d.get(ROOT, "determination").expect("read")
+        else {
+            panic!("no determination to age");
+        };
+        d.put(&det, "rules_version", rules_version).expect("put");
+        d.commit();
+        let heads = d.get_heads();
+        let write = fieldclinic_sync::DocumentWrite {
+            doc: *doc,
+            chunks: vec![fieldclinic_sync::Chunk {
+                kind: fieldclinic_sync::ChunkKind::Incremental,
+                hash: fieldclinic_sync::heads_hash(&heads),
+                data: d.save_after(&before),
+            }],
+            heads: heads.iter().map(ToString::to_string).collect(),
+            at_millis: 0,
+        };
+        with_store!(self, s => fieldclinic_sync::Store::append_changes(s, std::slice::from_ref(&write)).await.expect("write"));
+        let restart = fieldclinic_server::store::cases::ReevaluationProgress::default();
+        with_store!(self, s => fieldclinic_server::store::cases::CaseStore::save_reevaluation_progress(s, fieldclinic_eligibility::RULES_VERSION, &restart, 0).await.expect("progress"));
+    }
+
+    /// The `rules_version` of the stored determination.
+    pub(crate) async fn rules_version(&self, doc: &DocumentId) -> Option<String> {
+        use automerge::{ROOT, ReadDoc};
+        let d = self.document(doc).await;
+        let (_, det) = d.get(ROOT, "determination").ok()??;
+        match d.get(&det, "rules_version").ok()?? {
+            (automerge::Value::Scalar(s), _) => s.to_str().map(str::to_owned),
+            _ => None,
+        }
+    }
+
     pub(crate) async fn assign(&self, doc: &DocumentId, user: &UserId) {
         with_store!(self, s => s.assign_document(doc, user, 0).await.expect("assign"));
     }

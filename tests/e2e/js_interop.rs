@@ -17,7 +17,7 @@ use tokio::process::Command;
 
 use crate::helpers::{
     Account, Backend, ServerProcess, TestApp, TestDatabase, TestStore, spawn_app,
-    spawn_app_configured,
+    spawn_app_configured, spawn_app_on,
 };
 use crate::review::ApiUser;
 use fieldclinic_server::store::accounts::Role;
@@ -632,6 +632,54 @@ async fn supervisor_resolves_a_conflict_and_the_devices_receive_it(backend: Back
     app.stop().await;
 }
 
+/// Issue 13: a release with new eligibility rules re-evaluates every stored intake by itself
+/// (no operator command), and the new determination reaches the device that holds the intake.
+async fn new_rules_reevaluate_stored_intakes_and_devices_receive_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let volunteer = StoredDevice::new();
+    let url = volunteer
+        .create_offline(&intake("Uma Upgrade", &undated_possession()))
+        .await;
+    let first = volunteer.sync_for_determination(&app.ws_url(), &url).await;
+    assert_eq!(
+        first.doc["determination"]["rules_version"],
+        fieldclinic_eligibility::RULES_VERSION
+    );
+    let doc: DocumentId = url
+        .strip_prefix("automerge:")
+        .expect("automerge URL")
+        .parse()
+        .expect("document ID");
+    let db = app.stop().await;
+
+    // The database as the previous release left it.
+    let store = TestStore::connect(&db.url).await;
+    let old = "pardon-rules-2023-12-22.previous-release";
+    store.age_determination(&doc, old).await;
+    assert_eq!(store.rules_version(&doc).await.as_deref(), Some(old));
+
+    let app = spawn_app_on(db).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while store.rules_version(&doc).await.as_deref() == Some(old) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{backend:?}: the stored intake was not re-evaluated after the upgrade"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let synced = volunteer.sync(&app.ws_url(), &url).await;
+    assert_eq!(
+        synced.doc["determination"]["rules_version"],
+        fieldclinic_eligibility::RULES_VERSION,
+        "{backend:?}: the device did not receive the re-evaluated determination"
+    );
+    assert_eq!(
+        synced.doc["person"]["legal_name"], "Uma Upgrade",
+        "{backend:?}"
+    );
+    app.stop().await;
+}
+
 /// One `#[tokio::test]` per scenario and backend, named `<scenario>::<backend>`, so a failure
 /// names both and the backends run in parallel.
 macro_rules! on_every_backend {
@@ -659,6 +707,7 @@ on_every_backend!(
     determination_follows_the_facts_and_only_the_server_writes_it,
     unknown_document_is_unavailable,
     supervisor_resolves_a_conflict_and_the_devices_receive_it,
+    new_rules_reevaluate_stored_intakes_and_devices_receive_it,
 );
 
 /// A self-signed certificate for `localhost` and 127.0.0.1, made with the system's openssl.

@@ -325,3 +325,89 @@ async fn device_changes_to_server_sections_are_refused_even_when_they_lose_the_c
     assert_eq!(store.heads(&id).await, stored, "the forged put was stored");
     app.stop().await;
 }
+
+async fn session_of(app: &TestApp, email: &str, password: &str) -> String {
+    let r = app
+        .client
+        .post(format!("{}/api/v1/sessions", app.address))
+        .json(&serde_json::json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(r.status().as_u16(), 201);
+    r.json::<serde_json::Value>().await.expect("json")["token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn crafted_banners_are_not_shown_and_clinic_admins_cannot_create_clinics() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let store = TestStore::connect(&app.db.url).await;
+    let clinic = store.clinic("Clinic").await;
+    let admin = store.account(clinic, Role::Admin).await;
+    let session = session_of(&app, &admin.email, &admin.password).await;
+    for path in [
+        "/admin/users?error=Your+account+is+locked.+Call+555-0100",
+        "/admin/devices?done=Your+account+is+locked.+Call+555-0100&sig=00",
+    ] {
+        let body = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .header("Cookie", format!("fc_session={session}"))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("body");
+        assert!(body.contains("<h1>"), "{path}: not the page: {body}");
+        assert!(
+            !body.contains("555-0100"),
+            "{path}: a crafted banner was shown"
+        );
+    }
+    let r = app
+        .client
+        .post(format!("{}/api/v1/admin/clinics", app.address))
+        .bearer_auth(&admin.device_token)
+        .json(&serde_json::json!({ "name": "Rogue clinic" }))
+        .send()
+        .await
+        .expect("create clinic");
+    assert_eq!(r.status().as_u16(), 403);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_live_update_stream_ends_with_its_session() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let store = TestStore::connect(&app.db.url).await;
+    let clinic = store.clinic("Clinic").await;
+    let sup = store.account(clinic, Role::Supervisor).await;
+    let session = session_of(&app, &sup.email, &sup.password).await;
+    let mut stream = app
+        .client
+        .get(format!("{}/events", app.address))
+        .header("Cookie", format!("fc_session={session}"))
+        .send()
+        .await
+        .expect("events");
+    assert_eq!(stream.status().as_u16(), 200);
+    let r = app
+        .client
+        .delete(format!("{}/api/v1/sessions", app.address))
+        .bearer_auth(&session)
+        .send()
+        .await
+        .expect("sign out");
+    assert_eq!(r.status().as_u16(), 204);
+    let ended = tokio::time::timeout(Duration::from_secs(12), async {
+        // Keepalive comments may arrive first; the stream must then end.
+        while let Ok(Some(_)) = stream.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream outlived its session");
+    app.stop().await;
+}

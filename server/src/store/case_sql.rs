@@ -15,7 +15,7 @@ macro_rules! case_store {
             use crate::store::cases::{
                 CASE_PAGE_MAX, CaseCounts, CasePage, CaseProjection, CaseQuery, CaseRecord,
                 CaseSort, CaseStore, DetectedDuplicate, DuplicateCandidate, DuplicateStatus,
-                ordered_pair,
+                ReevaluationProgress, ordered_pair,
             };
             use crate::store::columns::{count, heads_to_text};
             use crate::store::sqlx_error::store_error;
@@ -360,6 +360,75 @@ macro_rules! case_store {
                 }
 
                 #[tracing::instrument(skip_all)]
+                async fn intakes_after(
+                    &self,
+                    after: Option<DocumentId>,
+                    limit: u32,
+                ) -> Result<Vec<DocumentId>, StoreError> {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "SELECT doc_id FROM document_owners WHERE kind = 'intake'",
+                    );
+                    if let Some(after) = after {
+                        q.push(" AND doc_id > ").push_bind(after.as_bytes().to_vec());
+                    }
+                    q.push(" ORDER BY doc_id LIMIT ").push_bind(i64::from(limit));
+                    let rows: Vec<Vec<u8>> = q
+                        .build_query_scalar()
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(store_error)?;
+                    Ok(rows
+                        .iter()
+                        .map(|id| crate::store::columns::doc_id(id))
+                        .collect::<Result<_, _>>()?)
+                }
+
+                async fn reevaluation_progress(
+                    &self,
+                    rules_version: &str,
+                ) -> Result<Option<ReevaluationProgress>, StoreError> {
+                    let row: Option<(Option<Vec<u8>>, Option<i64>)> = sqlx::query_as(
+                        "SELECT after_doc, finished_at FROM rules_reevaluations WHERE rules_version = $1",
+                    )
+                    .bind(rules_version)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(store_error)?;
+                    let Some((after, finished)) = row else {
+                        return Ok(None);
+                    };
+                    Ok(Some(ReevaluationProgress {
+                        after: after
+                            .map(|id| crate::store::columns::doc_id(&id))
+                            .transpose()?,
+                        finished: finished.is_some(),
+                    }))
+                }
+
+                async fn save_reevaluation_progress(
+                    &self,
+                    rules_version: &str,
+                    progress: &ReevaluationProgress,
+                    at_millis: i64,
+                ) -> Result<(), StoreError> {
+                    sqlx::query(
+                        "INSERT INTO rules_reevaluations \
+                           (rules_version, after_doc, started_at, updated_at, finished_at) \
+                         VALUES ($1, $2, $3, $3, $4) \
+                         ON CONFLICT (rules_version) DO UPDATE SET \
+                           after_doc = excluded.after_doc, updated_at = excluded.updated_at, \
+                           finished_at = excluded.finished_at",
+                    )
+                    .bind(rules_version)
+                    .bind(progress.after.map(|d| d.as_bytes().to_vec()))
+                    .bind(at_millis)
+                    .bind(progress.finished.then_some(at_millis))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(store_error)?;
+                    Ok(())
+                }
+
                 async fn unprojected_intakes(&self, limit: u32) -> Result<Vec<(DocumentId, i64)>, StoreError> {
                     let rows: Vec<(Vec<u8>, i64)> = sqlx::query_as(
                         "SELECT o.doc_id, d.updated_at FROM document_owners o \

@@ -34,4 +34,6 @@ pub(crate) enum Command<I> {
     },
     /// Another server instance wrote to the document.
     Refresh,
+    /// Unload now if no peer has the document open (a walk over many documents done with it).
+    Release,
 }

@@ -67,6 +67,8 @@ pub(crate) struct DocActor<S: Store, P: DocumentPolicy> {
     degraded: bool,
     /// Highest `count` relayed per (sender, session), as the JS network layer de-duplicates.
     ephemeral_seen: HashMap<(PeerId, String), u64>,
+    /// Asked to unload as soon as it has no peers.
+    release: bool,
 }
 
 impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
@@ -87,6 +89,7 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
             chunks: Vec::new(),
             degraded: false,
             ephemeral_seen: HashMap::new(),
+            release: false,
         }
     }
 
@@ -127,6 +130,14 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
                         return;
                     }
                     last_activity = Instant::now();
+                    if self.release
+                        && self.peers.is_empty()
+                        && self.hub.unload_if_idle(self.id, &self.own, &mut self.rx)
+                    {
+                        tracing::debug!("document released");
+                        self.redispatch_leftovers();
+                        return;
+                    }
                 }
                 _ = checkpoint.tick() => {
                     self.peers.retain(|_, p| !p.conn.closed.is_cancelled() || p.dirty);
@@ -197,6 +208,7 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
                 }
                 Command::Change { change, reply } => changes.push((change, reply)),
                 Command::Refresh => refresh = true,
+                Command::Release => self.release = true,
             }
         }
         if refresh {

@@ -233,6 +233,17 @@ impl<S: Store, P: DocumentPolicy> Hub<S, P> {
         self.change_document(doc, |_| ()).await
     }
 
+    /// Re-evaluates as [`Hub::reevaluate`] does, then unloads the document unless a peer has it
+    /// open: for walks over every document, which must not keep them all in memory.
+    ///
+    /// # Errors
+    /// As [`Hub::change_document`].
+    pub async fn reevaluate_and_release(&self, doc: DocumentId) -> Result<(), HubError> {
+        self.reevaluate(doc).await?;
+        self.dispatch_if_loaded(doc, Command::Release);
+        Ok(())
+    }
+
     /// Tells a loaded document that another server instance wrote to it: it reloads its chunks
     /// and syncs what is new to its peers. Unloaded documents need nothing.
     pub async fn refresh(&self, doc: DocumentId) {

@@ -318,4 +318,37 @@ pub trait CaseStore: Clone + Send + Sync + 'static {
         &self,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<(DocumentId, i64)>, StoreError>> + Send;
+
+    /// Up to `limit` intakes (owned documents of kind intake, stored or not) in `doc_id` order,
+    /// after `after`: the walk of a rules re-evaluation.
+    fn intakes_after(
+        &self,
+        after: Option<DocumentId>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DocumentId>, StoreError>> + Send;
+
+    /// Where re-evaluating every intake under `rules_version` stands; `None` if it never
+    /// started.
+    fn reevaluation_progress(
+        &self,
+        rules_version: &str,
+    ) -> impl Future<Output = Result<Option<ReevaluationProgress>, StoreError>> + Send;
+
+    /// Records that every intake up to `after` (in `doc_id` order) is re-evaluated under
+    /// `rules_version`, and whether the walk is finished.
+    fn save_reevaluation_progress(
+        &self,
+        rules_version: &str,
+        progress: &ReevaluationProgress,
+        at_millis: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// How far re-evaluating every intake under one rules version has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReevaluationProgress {
+    /// The last intake done, in `doc_id` order; `None` before the first.
+    pub after: Option<DocumentId>,
+    /// Whether every intake is done.
+    pub finished: bool,
 }
