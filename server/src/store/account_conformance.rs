@@ -8,8 +8,9 @@ use fieldclinic_schema::DocumentId;
 use fieldclinic_sync::{Store, StoreError};
 
 use super::accounts::{
-    AccountStore, AuditEntry, AuditQuery, ChangeAuthor, ClinicId, Device, DeviceId, DocumentOwner,
-    NewAuditEntry, NewDevice, NewUser, OwnedKind, Role, TicketOwner, TokenHash, User, UserId,
+    AccountStore, AuditEntry, AuditQuery, ChangeAuthor, ClinicId, Credentials, Device, DeviceId,
+    DocumentOwner, NewAuditEntry, NewDevice, NewUser, OwnedKind, Role, TicketOwner, TokenHash,
+    User, UserId,
 };
 use super::conformance::TestPgDatabase;
 use super::{PostgresStore, SqliteStore};
@@ -293,6 +294,46 @@ where
             .await,
         Err(StoreError::NotFound),
         "a ticket for an unknown device"
+    );
+
+    // A ticket a signed-in person asked for ends with their session.
+    let live = token(24);
+    store.create_session(&live, &bob.id, 1_000, 10_000).await?;
+    let bound = token(25);
+    let bound_owner = TicketOwner {
+        user_id: bob.id,
+        device_id: None,
+        session: Some(live),
+    };
+    store.create_ticket(&bound, &bound_owner, 9_000).await?;
+    assert_eq!(store.ticket_owner(&bound, 2_000).await?, bound_owner);
+
+    // Open connections' credentials, checked again: the revoked phone, unknown ones.
+    let stranger = DeviceId::random();
+    let nobody = UserId::random();
+    let all = Credentials {
+        devices: vec![phone.id, stranger],
+        sessions: vec![live, token(26)],
+        users: vec![bob.id, nobody],
+    };
+    let invalid = store.invalid_credentials(&all, 2_000).await?;
+    assert_eq!(invalid.devices, vec![phone.id, stranger]);
+    assert_eq!(invalid.sessions, vec![token(26)]);
+    assert_eq!(invalid.users, vec![nobody]);
+    assert_eq!(
+        store.invalid_credentials(&all, 10_000).await?.sessions,
+        vec![live, token(26)],
+        "a session at its expiry"
+    );
+    store.delete_session(&live).await?;
+    assert_matches!(
+        store.ticket_owner(&bound, 2_000).await,
+        Err(StoreError::NotFound),
+        "a ticket of an ended session"
+    );
+    assert_eq!(
+        store.invalid_credentials(&all, 2_000).await?.sessions,
+        vec![live, token(26)]
     );
 
     // Purging removes exactly what lookups no longer accept.

@@ -12,7 +12,7 @@ use fieldclinic_sync::{Chunk, ChunkKind, DocumentWrite, Store, StoreError};
 use super::accounts::{AccountStore, ClinicId, DocumentOwner, NewUser, OwnedKind, Role, User};
 use super::cases::{
     CASE_PAGE_MAX, CaseCounts, CaseProjection, CaseQuery, CaseRecord, CaseSort, CaseStore,
-    DetectedDuplicate, DuplicateCandidate, DuplicateStatus, ordered_pair,
+    DetectedDuplicate, DuplicateCandidate, DuplicateStatus, ReevaluationProgress, ordered_pair,
 };
 use super::conformance::TestPgDatabase;
 use super::{PostgresStore, SqliteStore};
@@ -1037,6 +1037,38 @@ where
         "everything projected"
     );
     assert_eq!(store.unprojected_intakes(0).await?, vec![], "limit 0");
+
+    // The walk of a rules re-evaluation: owned intakes only, in byte order, resumable.
+    let walk = store.intakes_after(None, 10_000).await?;
+    let mut sorted = walk.clone();
+    sorted.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    assert_eq!(walk, sorted, "in doc_id byte order");
+    assert!(walk.contains(&p1) && walk.contains(&p2));
+    assert!(!walk.contains(&index_doc) && !walk.contains(&unowned));
+    let at = walk.iter().position(|d| *d == p2).expect("p2 walked");
+    assert_eq!(
+        store.intakes_after(Some(p2), 1).await?,
+        walk.get(at + 1).copied().into_iter().collect::<Vec<_>>(),
+        "resumes after the last one done"
+    );
+    assert_eq!(store.reevaluation_progress("rules-1").await?, None);
+    let halfway = ReevaluationProgress {
+        after: Some(p2),
+        finished: false,
+    };
+    store
+        .save_reevaluation_progress("rules-1", &halfway, 40_000)
+        .await?;
+    assert_eq!(store.reevaluation_progress("rules-1").await?, Some(halfway));
+    let done = ReevaluationProgress {
+        after: Some(p1),
+        finished: true,
+    };
+    store
+        .save_reevaluation_progress("rules-1", &done, 41_000)
+        .await?;
+    assert_eq!(store.reevaluation_progress("rules-1").await?, Some(done));
+    assert_eq!(store.reevaluation_progress("rules-2").await?, None);
     Ok(())
 }
 
