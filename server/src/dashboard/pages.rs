@@ -97,6 +97,38 @@ fn action_message(e: &ApiError) -> String {
     }
 }
 
+/// The opening of a rule's text, short enough to read at a glance: its first sentence, or its
+/// first words when that is long, ending with an ellipsis when cut. The caller shows the whole
+/// text one click away.
+fn short_quote(rule: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 180;
+    let sentence_end = rule
+        .match_indices(". ")
+        .map(|(i, _)| i + 1)
+        .find(|i| *i >= 40);
+    let end = match sentence_end {
+        Some(i) if i <= MAX => i,
+        _ if rule.len() <= MAX => return rule.into(),
+        _ => {
+            let boundary = rule
+                .char_indices()
+                .map(|(i, _)| i)
+                .take_while(|i| *i <= MAX)
+                .last()
+                .unwrap_or(0);
+            rule[..boundary]
+                .rfind(' ')
+                .filter(|i| *i > 0)
+                .unwrap_or(boundary)
+        }
+    };
+    if end >= rule.len() {
+        return rule.into();
+    }
+    let cut = rule[..end].trim_end();
+    format!("{cut} …").into()
+}
+
 fn s<'a>(v: &'a Value, key: &str) -> &'a str {
     v[key].as_str().unwrap_or_default()
 }
@@ -572,7 +604,18 @@ async fn render_case<S: ReviewStore>(
             .as_array()
             .map(|a| a.iter().map(json_text).collect())
             .unwrap_or_default();
+        let certificate_doubtful = det["reasons"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|r| s(r, "code") == "NO_COURT_CASE_FOR_CERTIFICATE");
         let sentence = match outcome {
+            // The pardon needs no application, but a certificate proves it; a record with no
+            // court case may not get one, so the result must not read as certificate-ready.
+            "ELIGIBLE" if certificate_doubtful => format!(
+                "Pardoned under Proclamation {}, but a certificate of pardon may be hard to get: see why below.",
+                procs.join(" and ")
+            ),
             "ELIGIBLE" => format!("Eligible for a certificate of pardon under Proclamation {}.", procs.join(" and ")),
             "NOT_ELIGIBLE" => "Not eligible: no offense on this record is covered by the proclamations.".to_owned(),
             _ => "More information is needed before eligibility can be decided. The questions below say what to ask.".to_owned(),
@@ -592,16 +635,27 @@ async fn render_case<S: ReviewStore>(
         }
         main.push_str("<h3>Why</h3><ul class=\"reasons\">");
         for r in det["reasons"].as_array().into_iter().flatten() {
+            let rule = s(r, "rule_text");
+            let short = short_quote(rule);
             let _ = write!(
                 main,
-                "<li><p><strong>{}</strong></p>{}<details><summary>Rule text ({})</summary><blockquote>{}</blockquote></details></li>",
+                "<li><p><strong>{}</strong></p>{}{}</li>",
                 esc(s(r, "explanation")),
                 r["question"]
                     .as_str()
                     .map(|q| format!("<p>Ask: {}</p>", esc(q)))
                     .unwrap_or_default(),
-                esc(s(r, "code")),
-                esc(s(r, "rule_text")),
+                if rule.is_empty() {
+                    String::new()
+                } else if short.len() == rule.len() {
+                    format!("<blockquote class=\"rule\">{}</blockquote>", esc(rule))
+                } else {
+                    format!(
+                        "<blockquote class=\"rule\">{}</blockquote><details><summary>Full rule text</summary><blockquote>{}</blockquote></details>",
+                        esc(&short),
+                        esc(rule)
+                    )
+                },
             );
         }
         main.push_str("</ul>");
@@ -1158,5 +1212,26 @@ pub async fn home<S: AccountStore>(req: HttpRequest, store: web::Data<S>) -> Htt
             ),
         ),
         Err(e) => e.response(&req),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_quote;
+
+    #[test]
+    fn rule_quotes_are_cut_at_a_sentence_or_a_word_never_inside_a_character() {
+        let short = "Proclamation 10467 pardons simple possession.";
+        assert_eq!(short_quote(short), short);
+        let two = format!(
+            "{short} It does not pardon any other offense, whether committed prior, subsequent, or contemporaneous to the pardoned offense."
+        );
+        assert_eq!(short_quote(&two), format!("{short} …"));
+        let long = "word ".repeat(60);
+        let cut = short_quote(&long);
+        assert!(cut.len() < long.len() && cut.ends_with(" …"), "{cut}");
+        let unspaced = "§".repeat(200);
+        let cut = short_quote(&unspaced);
+        assert!(cut.ends_with(" …") && cut.chars().count() < 200);
     }
 }
