@@ -145,13 +145,22 @@ pub async fn create_user<S: AccountStore + Store>(
     if email.len() > 254 || !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
         return Err(AdminError::Invalid("not an email address".into()));
     }
-    if secrecy::ExposeSecret::expose_secret(&password)
+    if email.contains('\0') {
+        return Err(AdminError::Invalid("not an email address".into()));
+    }
+    let chars = secrecy::ExposeSecret::expose_secret(&password)
         .chars()
-        .count()
-        < MIN_PASSWORD_CHARS
-    {
+        .count();
+    if chars < MIN_PASSWORD_CHARS {
         return Err(AdminError::Invalid(format!(
             "a password has at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    // Sign-in refuses longer passwords unread, so such an account could never sign in.
+    let max = crate::routes::sessions::MAX_PASSWORD_CHARS;
+    if chars > max {
+        return Err(AdminError::Invalid(format!(
+            "a password has at most {max} characters"
         )));
     }
     store

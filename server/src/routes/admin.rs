@@ -4,7 +4,7 @@ use fieldclinic_sync::Store;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use super::{caller, rfc3339};
+use super::{caller, reject_nul, rfc3339};
 use crate::admin::{self, AdminActor, AdminError};
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -76,7 +76,8 @@ pub struct NewUserBody {
 /// `POST /api/v1/admin/users`: creates a user in the admin's clinic; `{"user_id"}`.
 ///
 /// # Errors
-/// 401/403 unless an admin calls; 400 on bad input or a taken email.
+/// 401/403 unless an admin calls; 400 on bad input (a NUL in the email, a password too short
+/// or too long to sign in with) or a taken email.
 pub async fn create_user<S: AccountStore + Store>(
     req: HttpRequest,
     store: web::Data<S>,
@@ -88,6 +89,7 @@ pub async fn create_user<S: AccountStore + Store>(
         role,
         password,
     } = body.into_inner();
+    reject_nul("email", &email)?;
     let user = admin::create_user(
         store.get_ref(),
         who.clinic_id,
@@ -113,13 +115,16 @@ pub struct NewDeviceBody {
 /// `{"device_id", "token", "index_url"}` (the token is shown once).
 ///
 /// # Errors
-/// 401/403 unless an admin calls; 404 for a user of another clinic.
+/// 401/403 unless an admin calls; 400 for a NUL in the email or name; 404 for a user of another
+/// clinic.
 pub async fn enroll_device<S: AccountStore>(
     req: HttpRequest,
     store: web::Data<S>,
     body: web::Json<NewDeviceBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (who, actor) = admin_caller(store.get_ref(), &req).await?;
+    reject_nul("user_email", &body.user_email)?;
+    reject_nul("name", &body.name)?;
     let e = admin::enroll_device(
         store.get_ref(),
         who.clinic_id,
@@ -170,7 +175,7 @@ pub struct AuditParams {
 /// newest first (`since` in milliseconds since the epoch, `before` an entry id for paging).
 ///
 /// # Errors
-/// 401/403 unless an admin calls; 400 on a bad document ID.
+/// 401/403 unless an admin calls; 400 on a bad document ID or a NUL in `actor`.
 pub async fn audit_log<S: AccountStore>(
     req: HttpRequest,
     store: web::Data<S>,
@@ -178,6 +183,9 @@ pub async fn audit_log<S: AccountStore>(
 ) -> Result<HttpResponse, ApiError> {
     let (who, _) = admin_caller(store.get_ref(), &req).await?;
     let p = params.into_inner();
+    if let Some(actor) = &p.actor {
+        reject_nul("actor", actor)?;
+    }
     let doc = p
         .doc
         .map(|d| {

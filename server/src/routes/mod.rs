@@ -78,6 +78,18 @@ async fn caller<S: AccountStore>(store: &S, req: &HttpRequest) -> Result<Princip
         })
 }
 
+/// Refuses text holding a NUL character, which no email, name or ID contains and PostgreSQL
+/// cannot store in a `text` column (the statement would fail and the caller get a 500).
+fn reject_nul(field: &str, value: &str) -> Result<(), ApiError> {
+    if value.contains('\0') {
+        Err(ApiError::Validation(format!(
+            "{field} must not contain NUL characters"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
 /// RFC 3339 of a millisecond timestamp.
 fn rfc3339(millis: i64) -> String {
     rfc3339_millis(millis).unwrap_or_default()

@@ -42,6 +42,50 @@ fn reference(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
+/// An object schema whose every listed property is always present (the handlers serialise
+/// `None` as `null`, never leave a key out).
+fn record(props: Value) -> Value {
+    let required: Vec<Value> = props
+        .as_object()
+        .map(|m| m.keys().map(|k| Value::from(k.as_str())).collect())
+        .unwrap_or_default();
+    let mut schema = Map::new();
+    schema.insert("type".into(), "object".into());
+    schema.insert("properties".into(), props);
+    schema.insert("required".into(), Value::Array(required));
+    Value::Object(schema)
+}
+
+/// `schema` or `null`.
+fn nullable(schema: Value) -> Value {
+    let mut any_of = Map::new();
+    any_of.insert(
+        "anyOf".into(),
+        Value::Array(vec![schema, json!({ "type": "null" })]),
+    );
+    Value::Object(any_of)
+}
+
+fn string() -> Value {
+    json!({ "type": "string" })
+}
+
+fn opt_string() -> Value {
+    json!({ "type": ["string", "null"] })
+}
+
+fn strings() -> Value {
+    json!({ "type": "array", "items": { "type": "string" } })
+}
+
+fn uuid() -> Value {
+    json!({ "type": "string", "format": "uuid" })
+}
+
+fn count() -> Value {
+    json!({ "type": "integer", "minimum": 0 })
+}
+
 fn case_filters() -> Vec<Value> {
     vec![
         query(
@@ -92,9 +136,15 @@ fn case_filters() -> Vec<Value> {
         query(
             "offset",
             "Rows skipped.",
-            &json!({ "type": "integer", "minimum": 0, "default": 0 }),
+            &json!({ "type": "integer", "minimum": 0, "maximum": 4_294_967_295_u64, "default": 0 }),
         ),
     ]
+}
+
+/// `schema` with `additionalProperties: false`: the body type denies unknown fields (400).
+fn closed(mut schema: Value) -> Value {
+    schema["additionalProperties"] = json!(false);
+    schema
 }
 
 fn operations() -> Vec<Op> {
@@ -117,7 +167,7 @@ fn operations() -> Vec<Op> {
             auth: Auth::None,
             params: vec![],
             body: Some(obj(
-                json!({ "email": { "type": "string" }, "password": { "type": "string" } }),
+                json!({ "email": { "type": "string", "maxLength": 254 }, "password": { "type": "string", "maxLength": 1024 } }),
                 &["email", "password"],
             )),
             ok: (
@@ -128,7 +178,7 @@ fn operations() -> Vec<Op> {
                     &["token", "expires_at"],
                 ),
             ),
-            errors: &[400, 401, 429],
+            errors: &[400, 401, 429, 503],
         },
         Op {
             method: "delete",
@@ -164,7 +214,18 @@ fn operations() -> Vec<Op> {
             auth: Auth::Any,
             params: vec![],
             body: None,
-            ok: (200, "The caller.", json!({ "type": "object" })),
+            ok: (
+                200,
+                "The caller.",
+                record(json!({
+                    "user_id": uuid(),
+                    "clinic_id": uuid(),
+                    "email": string(),
+                    "role": { "type": "string", "enum": ["volunteer", "supervisor", "admin"] },
+                    "device_id": nullable(uuid()),
+                    "index_url": string(),
+                })),
+            ),
             errors: &[401],
         },
         Op {
@@ -174,7 +235,16 @@ fn operations() -> Vec<Op> {
             auth: Auth::Any,
             params: vec![id_param("Document ID (bs58check, as in automerge: URLs).")],
             body: None,
-            ok: (200, "The intake.", json!({ "type": "object" })),
+            ok: (
+                200,
+                "The intake.",
+                record(json!({
+                    "document_id": string(),
+                    "url": string(),
+                    "intake": reference("Intake"),
+                    "problems": { "type": "array", "items": reference("Problem") },
+                })),
+            ),
             errors: &[401, 404],
         },
         Op {
@@ -220,11 +290,15 @@ fn operations() -> Vec<Op> {
             summary: "Record the supervisor's decision in the intake's `review` section; it syncs to the volunteer's devices.",
             auth: Auth::Reviewer,
             params: vec![id_param("Document ID of the intake.")],
-            body: Some(obj(
-                json!({ "decision": { "type": "string", "enum": ["approved", "needs_info", "rejected"] }, "message": { "type": "string", "maxLength": 4000, "description": "Required for needs_info." }, "fields": { "type": "array", "items": { "type": "string" }, "description": "Field paths the message is about." } }),
+            body: Some(closed(obj(
+                json!({ "decision": { "type": "string", "enum": ["approved", "needs_info", "rejected"] }, "message": { "type": ["string", "null"], "maxLength": 4000, "description": "Required (not blank) for needs_info." }, "fields": { "type": "array", "items": { "type": "string", "maxLength": 200 }, "maxItems": 100, "description": "Field paths the message is about." } }),
                 &["decision"],
-            )),
-            ok: (200, "Recorded.", json!({ "type": "object" })),
+            ))),
+            ok: (
+                200,
+                "Recorded.",
+                record(json!({ "document_id": string(), "review": reference("Review") })),
+            ),
             errors: &[400, 401, 403, 404],
         },
         Op {
@@ -233,11 +307,29 @@ fn operations() -> Vec<Op> {
             summary: "Resolve a legal conflict by choosing one of its values or entering one; written as the server's change and re-evaluated.",
             auth: Auth::Reviewer,
             params: vec![id_param("Document ID of the intake.")],
-            body: Some(obj(
-                json!({ "path": { "type": "string", "examples": ["offenses[0].offense_date"] }, "value_id": { "type": "string", "description": "One of the conflict's value IDs." }, "value": { "description": "A value entered instead (string; list of strings for person.other_names)." }, "seen_value_ids": { "type": "array", "items": { "type": "string" }, "description": "The value IDs shown; if the field's values changed since, 409 and nothing is written." } }),
-                &["path"],
-            )),
-            ok: (200, "Resolved.", json!({ "type": "object" })),
+            body: Some(json!({
+                "type": "object",
+                "description": "Exactly one of `value_id` and `value`.",
+                "properties": {
+                    "path": { "type": "string", "examples": ["offenses[0].offense_date"] },
+                    "value_id": { "type": ["string", "null"], "description": "One of the conflict's value IDs." },
+                    "value": { "description": "A value entered instead (string; list of strings for person.other_names)." },
+                    "seen_value_ids": { "type": ["array", "null"], "items": { "type": "string" }, "description": "The value IDs shown; if the field's values changed since, 409 and nothing is written." }
+                },
+                "required": ["path"],
+                "additionalProperties": false,
+                "oneOf": [
+                    { "required": ["value_id"], "properties": { "value_id": { "type": "string" }, "value": { "type": "null" } } },
+                    { "required": ["value"], "properties": { "value_id": { "type": "null" }, "value": { "not": { "type": "null" } } } }
+                ]
+            })),
+            ok: (
+                200,
+                "Resolved.",
+                record(
+                    json!({ "document_id": string(), "path": string(), "value": { "description": "The value written." } }),
+                ),
+            ),
             errors: &[400, 401, 403, 404, 409],
         },
         Op {
@@ -247,7 +339,7 @@ fn operations() -> Vec<Op> {
             auth: Auth::Reviewer,
             params: vec![id_param("Document ID of the intake.")],
             body: None,
-            ok: (200, "The packet.", json!({ "type": "object" })),
+            ok: (200, "The packet.", reference("Packet")),
             errors: &[401, 403, 404, 409],
         },
         Op {
@@ -282,7 +374,7 @@ fn operations() -> Vec<Op> {
                 200,
                 "Candidates.",
                 obj(
-                    json!({ "duplicates": { "type": "array", "items": reference("Duplicate") } }),
+                    json!({ "duplicates": { "type": "array", "items": reference("DuplicateWithCases") } }),
                     &["duplicates"],
                 ),
             ),
@@ -294,29 +386,26 @@ fn operations() -> Vec<Op> {
             summary: "Link two intakes as the same person (written into both documents' `server.same_person`; nothing is merged or deleted) or dismiss the pair.",
             auth: Auth::Reviewer,
             params: vec![],
-            body: Some(obj(
+            body: Some(closed(obj(
                 json!({ "documents": { "type": "array", "items": { "type": "string" }, "minItems": 2, "maxItems": 2 }, "decision": { "type": "string", "enum": ["linked", "dismissed"] } }),
                 &["documents", "decision"],
-            )),
+            ))),
             ok: (200, "Decided.", reference("Duplicate")),
             errors: &[400, 401, 403, 404],
         },
         Op {
             method: "post",
             path: "/admin/clinics",
-            summary: "Create a clinic.",
+            summary: "Refused: clinics are created by whoever runs the network, with `fieldclinic admin create-clinic` on the server.",
             auth: Auth::Admin,
             params: vec![],
             body: Some(obj(json!({ "name": { "type": "string" } }), &["name"])),
             ok: (
-                201,
-                "Created.",
-                obj(
-                    json!({ "clinic_id": { "type": "string", "format": "uuid" } }),
-                    &["clinic_id"],
-                ),
+                403,
+                "Always, for every clinic admin (401 without an admin's credential).",
+                reference("Error"),
             ),
-            errors: &[400, 401, 403],
+            errors: &[400, 401],
         },
         Op {
             method: "post",
@@ -325,7 +414,7 @@ fn operations() -> Vec<Op> {
             auth: Auth::Admin,
             params: vec![],
             body: Some(obj(
-                json!({ "email": { "type": "string" }, "role": { "type": "string", "enum": ["volunteer", "supervisor", "admin"] }, "password": { "type": "string", "minLength": 12 } }),
+                json!({ "email": { "type": "string", "format": "email", "maxLength": 254, "description": "Stored trimmed and lower-cased." }, "role": { "type": "string", "enum": ["volunteer", "supervisor", "admin"] }, "password": { "type": "string", "minLength": 12, "maxLength": 1024 } }),
                 &["email", "role", "password"],
             )),
             ok: (
@@ -365,7 +454,15 @@ fn operations() -> Vec<Op> {
             auth: Auth::Admin,
             params: vec![id_param("Device ID.")],
             body: None,
-            ok: (200, "Revoked.", json!({ "type": "object" })),
+            ok: (
+                200,
+                "Revoked.",
+                record(json!({
+                    "device_id": uuid(),
+                    "revoked_at": { "type": ["string", "null"], "format": "date-time" },
+                    "connections_closed": count(),
+                })),
+            ),
             errors: &[401, 403, 404],
         },
         Op {
@@ -387,21 +484,25 @@ fn operations() -> Vec<Op> {
                 query(
                     "since",
                     "Only entries at or after (ms since the epoch).",
-                    &json!({ "type": "integer" }),
+                    &json!({ "type": "integer", "format": "int64" }),
                 ),
                 query(
                     "before",
                     "Only entries with an ID below this (paging backwards).",
-                    &json!({ "type": "integer" }),
+                    &json!({ "type": "integer", "format": "int64" }),
                 ),
                 query(
                     "limit",
-                    "At most this many (up to 1000).",
-                    &json!({ "type": "integer" }),
+                    "At most this many (default 100; more than 1000 reads as 1000).",
+                    &json!({ "type": "integer", "minimum": 0, "maximum": 4_294_967_295_u64, "default": 100 }),
                 ),
             ],
             body: None,
-            ok: (200, "Entries.", json!({ "type": "object" })),
+            ok: (
+                200,
+                "Entries.",
+                record(json!({ "entries": { "type": "array", "items": reference("AuditEntry") } })),
+            ),
             errors: &[400, 401, 403],
         },
     ]
@@ -414,8 +515,40 @@ fn error_text(status: u16) -> &'static str {
         403 => "The caller's role may not do this.",
         404 => "Not found, or not visible to the caller.",
         409 => "Conflicts with the current state; `reason` says how.",
-        429 => "Too many failed attempts; try later.",
+        429 => "Too many attempts; try again after `Retry-After` seconds.",
+        503 => "Every password check is busy; try again after `Retry-After` seconds.",
         _ => "Error.",
+    }
+}
+
+fn operation_id(method: &str, path: &str) -> String {
+    format!("{method}{}", path.replace(['/', '{', '}', '.', '-'], "_"))
+}
+
+/// What a response's IDs open: the caseload's first case, a duplicate candidate's pair, an
+/// enrolled device (OpenAPI links, which clients and stateful testers follow).
+fn links(operation_id: &str) -> Option<Value> {
+    let first_case = json!({ "id": "$response.body#/cases/0/document_id" });
+    let to = |method: &str, path: &str, parameters: &Value| json!({ "operationId": self::operation_id(method, path), "parameters": parameters });
+    match operation_id {
+        "get_cases" => Some(json!({
+            "GetCase": to("get", "/cases/{id}", &first_case),
+            "ReviewCase": to("post", "/cases/{id}/review", &first_case),
+            "ResolveConflict": to("post", "/cases/{id}/conflicts/resolve", &first_case),
+            "CasePacket": to("get", "/cases/{id}/packet", &first_case),
+            "CasePacketHtml": to("get", "/cases/{id}/packet.html", &first_case),
+            "Document": to("get", "/documents/{id}", &first_case),
+        })),
+        "get_duplicates" => Some(json!({
+            "DismissPair": {
+                "operationId": self::operation_id("post", "/duplicates/decision"),
+                "requestBody": { "documents": "$response.body#/duplicates/0/documents", "decision": "dismissed" },
+            },
+        })),
+        "post_admin_devices" => Some(json!({
+            "RevokeDevice": to("delete", "/admin/devices/{id}", &json!({ "id": "$response.body#/device_id" })),
+        })),
+        _ => None,
     }
 }
 
@@ -443,13 +576,20 @@ pub fn openapi_document() -> Value {
             },
         );
         for status in op.errors {
-            responses.insert(
-                status.to_string(),
-                json!({ "description": error_text(*status), "content": { "application/json": { "schema": reference("Error") } } }),
-            );
+            let mut response = json!({ "description": error_text(*status), "content": { "application/json": { "schema": reference("Error") } } });
+            if matches!(status, 429 | 503) {
+                response["headers"] = json!({ "Retry-After": { "description": "Seconds to wait.", "required": true, "schema": { "type": "integer", "minimum": 1 } } });
+            }
+            responses.insert(status.to_string(), response);
+        }
+        let operation_id = operation_id(op.method, op.path);
+        if let Some(links) = links(&operation_id)
+            && let Some(ok) = responses.get_mut(&code.to_string())
+        {
+            ok["links"] = links;
         }
         let mut operation = json!({
-            "operationId": format!("{}{}", op.method, op.path.replace(['/', '{', '}', '.', '-'], "_")),
+            "operationId": operation_id,
             "summary": op.summary,
             "parameters": op.params,
             "responses": responses,
@@ -486,81 +626,247 @@ pub fn openapi_document() -> Value {
             "securitySchemes": {
                 "bearer": { "type": "http", "scheme": "bearer", "description": "A session token (POST /api/v1/sessions) or a device token (enrollment)." }
             },
-            "schemas": {
-                "Error": { "type": "object", "properties": { "reason": { "type": "string" } }, "required": ["reason"] },
-                "Case": {
-                    "type": "object",
-                    "properties": {
-                        "document_id": { "type": "string" },
-                        "url": { "type": "string", "description": "automerge: URL" },
-                        "legal_name": { "type": ["string", "null"] },
-                        "other_names": { "type": "array", "items": { "type": "string" } },
-                        "date_of_birth": { "type": ["string", "null"] },
-                        "outcome": { "type": ["string", "null"], "enum": ["ELIGIBLE", "NOT_ELIGIBLE", "NEEDS_MORE_INFO", null] },
-                        "provisional": { "type": "boolean" },
-                        "open_conflicts": { "type": "integer" },
-                        "review_state": { "type": "string", "enum": ["none", "approved", "needs_info", "rejected"] },
-                        "offense_count": { "type": "integer" },
-                        "missing_required": { "type": "integer" },
-                        "created_by_user": { "type": "string", "format": "uuid" },
-                        "volunteer_email": { "type": ["string", "null"] },
-                        "updated_at": { "type": "string", "format": "date-time" }
-                    },
-                    "required": ["document_id", "url", "provisional", "open_conflicts", "review_state"]
-                },
-                "CaseCounts": {
-                    "type": "object",
-                    "properties": {
-                        "total": { "type": "integer" },
-                        "by_outcome": { "type": "object", "additionalProperties": { "type": "integer" } },
-                        "by_review_state": { "type": "object", "additionalProperties": { "type": "integer" } },
-                        "with_open_conflicts": { "type": "integer" },
-                        "open_duplicates": { "type": "integer" }
-                    }
-                },
-                "Conflict": {
-                    "type": "object",
-                    "properties": {
-                        "path": { "type": "string" },
-                        "section": { "type": "string", "enum": ["identity", "status", "offense", "structure"] },
-                        "offense_id": { "type": ["string", "null"] },
-                        "values": { "type": "array", "items": { "type": "object", "properties": {
-                            "id": { "type": "string" }, "value": {}, "author": { "type": "object" },
-                            "change_hash": { "type": ["string", "null"] }, "made_at": { "type": ["string", "null"] }, "accepted_at": { "type": ["string", "null"] }
-                        } } }
-                    }
-                },
-                "CaseDetail": {
-                    "type": "object",
-                    "properties": {
-                        "document_id": { "type": "string" },
-                        "url": { "type": "string" },
-                        "case": reference("Case"),
-                        "intake": { "type": "object", "description": "The intake document (see `fieldclinic schema export`)." },
-                        "determination": { "type": ["object", "null"] },
-                        "review": { "type": ["object", "null"] },
-                        "problems": { "type": "array", "items": { "type": "object" } },
-                        "conflicts": { "type": "array", "items": reference("Conflict") },
-                        "history": { "type": "array", "items": { "type": "object" } },
-                        "heads": { "type": "array", "items": { "type": "string" } },
-                        "duplicates": { "type": "array", "items": reference("Duplicate") }
-                    }
-                },
-                "Duplicate": {
-                    "type": "object",
-                    "properties": {
-                        "documents": { "type": "array", "items": { "type": "string" } },
-                        "other_document_id": { "type": "string" },
-                        "score": { "type": "number" },
-                        "reasons": { "type": "array", "items": { "type": "string" } },
-                        "status": { "type": "string", "enum": ["open", "linked", "dismissed"] },
-                        "detected_at": { "type": "string", "format": "date-time" },
-                        "decided_at": { "type": ["string", "null"] },
-                        "decided_by": { "type": ["string", "null"] }
-                    }
-                }
-            }
+            "schemas": component_schemas(),
         }
+    })
+}
+
+fn packet_field() -> Value {
+    record(json!({
+        "item": count(),
+        "label": string(),
+        "value": opt_string(),
+        "status": { "type": "string", "enum": ["filled", "missing", "not_applicable"] },
+        "required": string(),
+        "source_field": string(),
+    }))
+}
+
+fn checklist_item() -> Value {
+    record(json!({ "key": string(), "label": string(), "required": { "type": "boolean" } }))
+}
+
+fn author() -> Value {
+    json!({
+        "oneOf": [
+            record(json!({ "kind": { "const": "device" }, "device_id": uuid(), "user_id": nullable(uuid()) })),
+            record(json!({ "kind": { "const": "user" }, "user_id": uuid() })),
+            record(json!({ "kind": { "const": "server" } })),
+        ]
+    })
+}
+
+/// `components.schemas`: what the handlers serialise, field for field.
+#[expect(clippy::too_many_lines, reason = "one schema after another")]
+fn component_schemas() -> Value {
+    let date_time = json!({ "type": "string", "format": "date-time" });
+    let opt_date_time = json!({ "type": ["string", "null"], "format": "date-time" });
+    let outcome = json!({ "type": ["string", "null"], "enum": ["ELIGIBLE", "NOT_ELIGIBLE", "NEEDS_MORE_INFO", null] });
+    let review_state =
+        json!({ "type": "string", "enum": ["none", "approved", "needs_info", "rejected"] });
+    json!({
+        "Error": record(json!({ "reason": string() })),
+        "Case": record(json!({
+            "document_id": string(),
+            "doc": { "type": "string", "description": "The same as document_id." },
+            "url": { "type": "string", "description": "automerge: URL" },
+            "clinic_id": uuid(),
+            "created_by_user": uuid(),
+            "legal_name": opt_string(),
+            "other_names": strings(),
+            "date_of_birth": opt_string(),
+            "outcome": outcome,
+            "provisional": { "type": "boolean" },
+            "open_conflicts": count(),
+            "review_state": review_state,
+            "offense_count": count(),
+            "missing_required": count(),
+            "volunteer_email": opt_string(),
+            "updated_at_millis": { "type": "integer" },
+            "updated_at": opt_date_time,
+        })),
+        "CaseCounts": record(json!({
+            "total": count(),
+            "by_outcome": { "type": "object", "additionalProperties": count() },
+            "by_review_state": { "type": "object", "additionalProperties": count() },
+            "with_open_conflicts": count(),
+            "open_duplicates": count(),
+        })),
+        "Conflict": record(json!({
+            "path": string(),
+            "section": { "type": "string", "enum": ["identity", "status", "offense", "structure"] },
+            "offense_id": opt_string(),
+            "values": { "type": "array", "items": record(json!({
+                "id": { "type": "string", "description": "What value_id names when resolving." },
+                "value": {},
+                "author": author(),
+                "change_hash": opt_string(),
+                "made_at": opt_string(),
+                "accepted_at": opt_string(),
+            })) },
+        })),
+        "HistoryEntry": record(json!({
+            "change_hash": string(),
+            "actor": string(),
+            "seq": count(),
+            "operations": count(),
+            "message": opt_string(),
+            "made_at": opt_string(),
+            "accepted_at": opt_string(),
+            "author": author(),
+        })),
+        "CaseDetail": record(json!({
+            "document_id": string(),
+            "url": string(),
+            "case": nullable(reference("Case")),
+            "intake": reference("Intake"),
+            "determination": nullable(reference("Determination")),
+            "review": nullable(reference("Review")),
+            "problems": { "type": "array", "items": reference("Problem") },
+            "conflicts": { "type": "array", "items": reference("Conflict") },
+            "history": { "type": "array", "items": reference("HistoryEntry") },
+            "heads": strings(),
+            "duplicates": { "type": "array", "items": reference("Duplicate") },
+        })),
+        "Duplicate": record(json!({
+            "documents": { "type": "array", "items": string(), "minItems": 2, "maxItems": 2 },
+            "other_document_id": string(),
+            "score": { "type": "number" },
+            "reasons": strings(),
+            "status": { "type": "string", "enum": ["open", "linked", "dismissed"] },
+            "detected_at": opt_date_time,
+            "decided_at": opt_date_time,
+            "decided_by": nullable(uuid()),
+        })),
+        "DuplicateWithCases": {
+            "allOf": [
+                reference("Duplicate"),
+                {
+                    "type": "object",
+                    "properties": {
+                        "cases": {
+                            "type": "array",
+                            "items": nullable(reference("Case")),
+                            "minItems": 2,
+                            "maxItems": 2,
+                            "description": "Both cases' summaries, in `documents` order (null while a case is not indexed yet).",
+                        }
+                    },
+                    "required": ["cases"],
+                },
+            ]
+        },
+        "Problem": record(json!({
+            "path": string(),
+            "problem": { "type": "object", "properties": { "kind": string() }, "required": ["kind"] },
+            "value": opt_string(),
+        })),
+        "Review": record(json!({
+            "decision": string(),
+            "message": opt_string(),
+            "fields": strings(),
+            "reviewer": opt_string(),
+            "reviewed_at": string(),
+        })),
+        "Determination": record(json!({
+            "outcome": string(),
+            "proclamations": strings(),
+            "provisional": { "type": "boolean" },
+            "open_conflicts": strings(),
+            "reasons": { "type": "array", "items": record(json!({
+                "code": string(),
+                "category": string(),
+                "explanation": string(),
+                "rule_text": string(),
+                "question": opt_string(),
+            })) },
+            "offenses": { "type": "array", "items": record(json!({
+                "index": count(),
+                "offense_id": opt_string(),
+                "outcome": string(),
+                "proclamations": strings(),
+                "reasons": strings(),
+                "canonical_citations": strings(),
+                "family": opt_string(),
+            })) },
+            "missing_items": { "type": "array", "items": checklist_item() },
+            "rules_version": string(),
+            "input_hash": string(),
+            "evaluated_at": string(),
+        })),
+        "Intake": {
+            "type": "object",
+            "description": "The intake document as read (see `fieldclinic schema export`); absent fields are null.",
+            "properties": {
+                "kind": opt_string(),
+                "schema_version": { "type": ["integer", "null"], "minimum": 0 },
+                "person": { "type": "object", "properties": { "legal_name": opt_string(), "other_names": strings(), "date_of_birth": opt_string() }, "required": ["legal_name", "other_names", "date_of_birth"] },
+                "offenses": { "type": "array", "items": { "type": "object" } },
+                "documents": { "type": "array", "items": { "type": "object" } },
+                "consent": { "type": "object" },
+                "notes": opt_string(),
+                "determination": nullable(reference("Determination")),
+                "review": nullable(reference("Review")),
+                "server": nullable(record(json!({ "same_person": { "type": "array", "items": record(json!({
+                    "document_url": string(),
+                    "linked_by": opt_string(),
+                    "linked_at": string(),
+                })) } }))),
+            },
+            "required": ["kind", "schema_version", "person", "offenses", "documents", "consent", "notes", "determination", "review", "server"],
+        },
+        "Packet": record(json!({
+            "document_id": string(),
+            "generated_at": date_time,
+            "rules_version": string(),
+            "evaluated_at": string(),
+            "provisional": { "type": "boolean" },
+            "open_conflicts": strings(),
+            "ready": { "type": "boolean" },
+            "proclamations": strings(),
+            "fields": { "type": "array", "items": packet_field() },
+            "offenses": { "type": "array", "items": record(json!({
+                "index": count(),
+                "offense_id": opt_string(),
+                "charge_text": opt_string(),
+                "charge_or_conviction": packet_field(),
+                "court": packet_field(),
+                "offense_date": packet_field(),
+                "disposition_date": packet_field(),
+                "docket_number": packet_field(),
+                "citation": packet_field(),
+                "substance": packet_field(),
+                "status_at_offense": packet_field(),
+                "canonical_citations": strings(),
+                "proclamations": strings(),
+            })) },
+            "supporting_documents": { "type": "array", "items": record(json!({
+                "kind": string(),
+                "label": string(),
+                "present": { "type": "boolean" },
+                "note": opt_string(),
+                "counts_for_item_15": { "type": "boolean" },
+            })) },
+            "missing_items": { "type": "array", "items": checklist_item() },
+            "submission": record(json!({
+                "online_form": string(),
+                "email": string(),
+                "mail": string(),
+                "caveats": strings(),
+                "form_note": string(),
+            })),
+        })),
+        "AuditEntry": record(json!({
+            "id": { "type": "integer" },
+            "at_millis": { "type": "integer" },
+            "clinic_id": nullable(uuid()),
+            "actor_kind": string(),
+            "actor_id": string(),
+            "doc": opt_string(),
+            "action": string(),
+            "detail": {},
+            "remote_addr": opt_string(),
+        })),
     })
 }
 
@@ -589,5 +895,65 @@ mod tests {
         described.sort();
         registered.sort();
         assert_eq!(described, registered);
+    }
+
+    fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(target)) = map.get("$ref") {
+                    found.push(target);
+                }
+                map.values().for_each(|v| refs(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_link_names_an_operation() {
+        let doc = openapi_document();
+        let operations: Vec<&Value> = doc["paths"]
+            .as_object()
+            .expect("paths")
+            .values()
+            .flat_map(|item| item.as_object().expect("path item").values())
+            .collect();
+        let ids: Vec<&str> = operations
+            .iter()
+            .map(|op| op["operationId"].as_str().expect("operationId"))
+            .collect();
+        let mut linked = 0;
+        for op in &operations {
+            for response in op["responses"].as_object().expect("responses").values() {
+                for link in response["links"]
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|l| l.values())
+                {
+                    let target = link["operationId"].as_str().expect("link operationId");
+                    assert!(ids.contains(&target), "a link names {target}");
+                    linked += 1;
+                }
+            }
+        }
+        assert!(linked > 0);
+    }
+
+    #[test]
+    fn every_reference_names_a_component_schema() {
+        let doc = openapi_document();
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        assert!(!found.is_empty());
+        for target in found {
+            let name = target
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("{target} is not a component schema"));
+            assert!(
+                doc["components"]["schemas"].get(name).is_some(),
+                "{target} names no schema"
+            );
+        }
     }
 }

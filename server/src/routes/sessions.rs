@@ -97,6 +97,11 @@ pub(crate) async fn start_session<S: AccountStore>(
         return Err(SignInError::TooLong);
     }
     let email = email.trim().to_lowercase();
+    // No account's email holds a NUL (PostgreSQL cannot even store one): a wrong login, answered
+    // without asking the database.
+    if email.contains('\0') {
+        return Err(SignInError::Refused);
+    }
     // Counted before the password is checked: concurrent guesses cannot all pass the limit.
     let attempt = limiter
         .begin(&email, ip.as_deref().unwrap_or("-"))
