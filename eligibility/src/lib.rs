@@ -45,7 +45,7 @@ pub use batch::{
 pub use checklist::{DOCUMENT_KINDS, missing_checklist_items};
 pub use citation::canonical_citations;
 pub use engine::evaluate;
-pub use evaluation::{Evaluation, OffenseEvaluation};
+pub use evaluation::{Evaluation, Explanation, OffenseEvaluation};
 pub use family::Family;
 pub use fieldclinic_schema::{OffenseFacts, PersonFacts};
 pub use input_hash::input_hash;
@@ -55,4 +55,4 @@ pub use reason_code::{Category, ReasonCode};
 
 /// The version of the rules this crate implements. A determination records it; a new version
 /// makes the server re-evaluate every intake.
-pub const RULES_VERSION: &str = "pardon-rules-2023-12-22";
+pub const RULES_VERSION: &str = "pardon-rules-2023-12-22.2";
