@@ -273,10 +273,17 @@ fn match_code_name(s: &[u8], i: usize) -> Option<(usize, &'static [u8])> {
     const USC: &[u8] = b" USC ";
     const CFR: &[u8] = b" CFR ";
     const DCCODE: &[u8] = b" DCCODE ";
+    const UCMJ: &[u8] = b" UCMJ ";
     match s[i] {
         b'U' => {
             if let Some(end) = words(s, i, &[b"UNITED", b"STATES", b"CODE"]) {
                 return Some((optional_word(s, end, b"ANNOTATED"), USC));
+            }
+            // Not in the list of steps 5-7, but `U.C.M.J.` or `UCMJ.` would otherwise fall
+            // apart into letters or keep its dot, and the UCMJ named that way would be dropped
+            // (R14).
+            if let Some(end) = abbreviation(s, i, b"UCMJ") {
+                return Some((end, UCMJ));
             }
             abbreviation(s, i, b"USCA")
                 .or_else(|| abbreviation(s, i, b"USC"))
@@ -662,6 +669,25 @@ const fn ucmj<'a>(section: &'a [u8], path: Path<'a>) -> Citation<'a> {
     }
 }
 
+type SectionParser = fn(&[u8]) -> Option<(&[u8], Path<'_>)>;
+
+/// Whether `toks[k..]` is a complete `<title> USC|CFR <section>` citation whose section is not
+/// itself the title of a further complete citation.
+fn starts_citation(toks: &[&[u8]], k: usize) -> bool {
+    let tok = |i: usize| toks.get(i).copied().unwrap_or(&[]);
+    let section: SectionParser = match tok(k + 1) {
+        b"USC" => parse_usc_section,
+        b"CFR" => parse_cfr_section,
+        _ => return false,
+    };
+    // Only a number that can be a real title counts here (U.S. Code titles run to 54, CFR
+    // titles to 50), so `21 USC 860 C.F.R. 18 U.S.C.` keeps 860. When the section is itself the
+    // title of a complete citation (`3 C.F.R. 25 C.F.R. 11.452(a)`), the code name between
+    // them dangles and the number before it is a section.
+    let real_title = tok(k).len() <= 2 && parse_title(tok(k)).is_some();
+    real_title && section(tok(k + 2)).is_some() && !starts_citation(toks, k + 2)
+}
+
 /// `<section> [AND|&] <section> ...` after `<title> USC`, `<title> CFR` or `DCCODE`; returns the
 /// index after the last section taken (`i` itself when there is none).
 fn take_sections<'a>(
@@ -672,7 +698,7 @@ fn take_sections<'a>(
     out: &mut Vec<Citation<'a>>,
 ) -> usize {
     let tok = |i: usize| toks.get(i).copied().unwrap_or(&[]);
-    let parse = match kind {
+    let parse: SectionParser = match kind {
         Kind::Usc => parse_usc_section,
         Kind::Cfr => parse_cfr_section,
         Kind::DcCode | Kind::Ucmj => parse_dc_section,
@@ -688,11 +714,17 @@ fn take_sections<'a>(
         let Some((section, path)) = parse(tok(k)) else {
             break;
         };
-        // A number followed by USC or CFR is the title of the next citation. Section 4 says so
-        // for the further sections; for the first one it also holds, so a dangling code name
-        // (`18 U.S.C. 21 U.S.C. 844`) does not swallow the next citation's title.
-        let next_is_code = matches!(tok(k + 1), b"USC" | b"CFR");
-        if next_is_code && (!first || parse_title(tok(k)).is_some()) {
+        // A number followed by USC or CFR is the title of the next citation (section 4). Only a
+        // token that can be a title counts, so `48-904.09 C.F.R.` still ends a D.C. list. For
+        // the first section, only when a complete citation follows: `18 U.S.C. 21 U.S.C. 844`
+        // keeps 21 U.S.C. 844 instead of reading `18 USC 21`, while `21 USC 860 C.F.R.` and
+        // `21 USC 860 C.F.R. 25 C.F.R. 11.452(a)` still read 860.
+        let next_is_title = if first {
+            starts_citation(toks, k)
+        } else {
+            parse_title(tok(k)).is_some() && matches!(tok(k + 1), b"USC" | b"CFR")
+        };
+        if next_is_title {
             break;
         }
         out.push(Citation {
@@ -1084,6 +1116,28 @@ mod tests {
             canon("18 U.S.C./36 CFR 2.35(b)(2)"),
             vec!["36 CFR 2.35(b)(2)"]
         );
+        // Without a complete citation after it, the number stays the first section.
+        assert_eq!(canon("21 USC 860 C.F.R."), vec!["21 USC 860"]);
+        assert!(unparsed("21 USC 860 C.F.R."));
+        assert_eq!(canon("21 USC 844 18 USC"), vec!["21 USC 844"]);
+        assert_eq!(canon("18 U.S.C. 21 USC 860 C.F.R."), vec!["21 USC 860"]);
+        assert_eq!(canon("21 USC 860 C.F.R. 18 U.S.C."), vec!["21 USC 860"]);
+        assert_eq!(
+            canon("16 USC 3 C.F.R. 25 CFR 11.452(a)"),
+            vec!["16 USC 3", "25 CFR 11.452(a)"]
+        );
+        assert_eq!(
+            canon("21 USC 860 C.F.R. 25 C.F.R. § 11.452(a)"),
+            vec!["21 USC 860", "25 CFR 11.452(a)"]
+        );
+        assert_eq!(
+            canon("D.C. Code §§ 48-904.01(d)(1), 48-904.09 C.F.R."),
+            vec!["DC Code 48-904.01(d)(1)", "DC Code 48-904.09"]
+        );
+        assert_eq!(
+            canon("36 CFR 2.35(b)(2), 2.35(b)(1) USC"),
+            vec!["36 CFR 2.35(b)(2)", "36 CFR 2.35(b)(1)"]
+        );
     }
 
     #[test]
@@ -1150,6 +1204,9 @@ mod tests {
         for written in [
             "UCMJ Art. 134",
             "Art. 134, UCMJ",
+            "Art. 134, UCMJ.",
+            "Art. 134, U.C.M.J.",
+            "U. C. M. J. Art. 134",
             "UCMJ, Art.134",
             "ucmj article 134",
         ] {
