@@ -39,7 +39,7 @@ mod reason_code;
 mod registry;
 
 pub use batch::{
-    BatchCase, BatchInputError, CaseRef, CaseResult, check_cases_json, read_cases_json,
+    BatchCase, BatchInputError, CaseError, CaseRef, CaseResult, check_cases_json, read_cases_json,
     render_table,
 };
 pub use checklist::{DOCUMENT_KINDS, missing_checklist_items};
