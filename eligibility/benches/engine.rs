@@ -1,8 +1,9 @@
 //! Offense evaluations per second over the public cases of `RULES.md` section 12.
 //!
-//! The mix is every public case (42 cases, 43 offenses: every citation form, both cut-offs,
-//! status variants, state/military/tribal courts, exclusions and mixed records), evaluated as the
-//! server does: one `evaluate` call per person. Throughput is counted in offenses.
+//! The mix is every public case (59 cases, 60 offenses: every citation form, both cut-offs,
+//! status variants, state/military/tribal courts, UCMJ articles, exclusions, conflicting conduct
+//! and mixed records), evaluated as the server does: one `evaluate` call per person. Throughput
+//! is counted in offenses.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use fieldclinic_eligibility::{BatchCase, evaluate, input_hash, read_cases_json};

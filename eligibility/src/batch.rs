@@ -2,9 +2,13 @@
 //! result per case out.
 //!
 //! Input is strict where the lenient intake reader is not: a word outside the `RULES.md` section
-//! 5 vocabulary, a bad date or a wrong JSON type is an error naming the case and the field, since
-//! a batch file is written by a tool or a person who can fix it. `null`, a missing field and the
-//! word `"unknown"` all mean unknown.
+//! 5 vocabulary, a bad date, a wrong JSON type or a repeated case `id` is an error naming the
+//! case and the field, since a batch file is written by a tool or a person who can fix it. Every
+//! such problem in the file is reported at once, so one run shows all that needs fixing. `null`,
+//! a missing field and the word `"unknown"` all mean unknown. A UTF-8 byte-order mark before the
+//! JSON, as some editors write, is ignored.
+
+use std::collections::HashMap;
 
 use fieldclinic_schema::facts::parse_iso_date;
 use fieldclinic_schema::{
@@ -16,9 +20,10 @@ use serde_json::{Map, Value};
 use time::Date;
 
 use crate::engine::evaluate;
-use crate::evaluation::Evaluation;
+use crate::evaluation::{Evaluation, Explanation};
 
-/// The result for one case: `{"id", "outcome", "proclamations", "reasons", "offenses"}`.
+/// The result for one case: `{"id", "outcome", "proclamations", "reasons", "offenses",
+/// "explanations"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseResult {
     /// The case's `id`, as given.
@@ -26,6 +31,22 @@ pub struct CaseResult {
     /// The evaluation, flattened into the same JSON object.
     #[serde(flatten)]
     pub evaluation: Evaluation,
+    /// One object per reason, in the order of `reasons`: `{"code", "category", "text", "rule",
+    /// "question", "proclamations"}` ([`Evaluation::explanations`]).
+    pub explanations: Vec<Explanation>,
+}
+
+impl CaseResult {
+    /// Evaluates one case.
+    #[must_use]
+    pub fn evaluate(case: BatchCase) -> Self {
+        let evaluation = evaluate(&case.person, &case.offenses);
+        Self {
+            id: case.id,
+            explanations: evaluation.explanations(),
+            evaluation,
+        }
+    }
 }
 
 /// One case of the batch input, read into the typed rules inputs.
@@ -57,8 +78,7 @@ impl std::fmt::Display for CaseRef {
     }
 }
 
-/// Malformed batch input. The Display names the case and the field path, e.g.
-/// `case "PC-001": offenses[0].offense_date: not an ISO date (YYYY-MM-DD): "2015-13-01"`.
+/// Malformed batch input.
 #[derive(Debug, thiserror::Error)]
 pub enum BatchInputError {
     /// The input is not JSON at all.
@@ -70,9 +90,20 @@ pub enum BatchInputError {
         /// The JSON type found.
         found: &'static str,
     },
-    /// A case, or one of its fields, is malformed.
+    /// One or more cases are malformed: every problem found, in input order (never empty). The
+    /// Display is the one problem, or a count followed by one indented line per problem.
+    #[error("{}", problem_lines(.0))]
+    Cases(Vec<CaseError>),
+}
+
+/// One problem in one case (or, for a repeated `id`, in two).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaseError {
+    /// A case, or one of its fields, is malformed. The Display names the case and the field
+    /// path, e.g. `case "PC-001": offenses[0].offense_date: not an ISO date (YYYY-MM-DD):
+    /// "2015-13-01"`.
     #[error("{case}: {}{problem}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
-    Case {
+    Field {
         /// The case.
         case: CaseRef,
         /// The field path inside the case (`offenses[0].offense_date`); empty for the case itself.
@@ -80,22 +111,44 @@ pub enum BatchInputError {
         /// What is wrong.
         problem: String,
     },
+    /// Two cases have the same `id`, so their results could not be told apart. The Display is
+    /// `case at index 2 and case at index 6 both have id "PC-001"`.
+    #[error("case at index {first} and case at index {second} both have id {id:?}")]
+    DuplicateId {
+        /// The repeated id.
+        id: String,
+        /// The position of the case that has it first, from 0.
+        first: usize,
+        /// The position of a later case with the same id, from 0.
+        second: usize,
+    },
+}
+
+fn problem_lines(problems: &[CaseError]) -> String {
+    match problems {
+        [one] => one.to_string(),
+        many => {
+            let mut out = format!("{} problems in the input:", many.len());
+            for p in many {
+                out.push_str("\n  ");
+                out.push_str(&p.to_string());
+            }
+            out
+        }
+    }
 }
 
 /// Reads a JSON array of cases and evaluates each, returning one result per case, in order.
 ///
 /// # Errors
 ///
-/// [`BatchInputError`] for input that is not JSON, not an array, or has a case without a string
-/// `id`, a word outside the vocabulary, a bad date or a value of the wrong JSON type. The first
-/// error found is returned; no partial results.
+/// [`BatchInputError`] for input that is not JSON or not an array, or with cases that lack a
+/// string `id`, repeat another case's `id`, or have a word outside the vocabulary, a bad date or
+/// a value of the wrong JSON type. Every malformed case is reported; no partial results.
 pub fn check_cases_json(input: &str) -> Result<Vec<CaseResult>, BatchInputError> {
     Ok(read_cases_json(input)?
         .into_iter()
-        .map(|case| CaseResult {
-            evaluation: evaluate(&case.person, &case.offenses),
-            id: case.id,
-        })
+        .map(CaseResult::evaluate)
         .collect())
 }
 
@@ -105,20 +158,43 @@ pub fn check_cases_json(input: &str) -> Result<Vec<CaseResult>, BatchInputError>
 ///
 /// The same as [`check_cases_json`].
 pub fn read_cases_json(input: &str) -> Result<Vec<BatchCase>, BatchInputError> {
+    // serde_json rejects a byte-order mark, which some editors put before the JSON.
+    let input = input.strip_prefix('\u{feff}').unwrap_or(input);
     let value: Value = serde_json::from_str(input)?;
     let Value::Array(cases) = value else {
         return Err(BatchInputError::NotAnArray {
             found: type_name(&value),
         });
     };
-    cases
-        .iter()
-        .enumerate()
-        .map(|(index, case)| read_case(index, case))
-        .collect()
+    let mut read = Vec::with_capacity(cases.len());
+    let mut problems = Vec::new();
+    let mut first_with_id: HashMap<&str, usize> = HashMap::new();
+    for (index, case) in cases.iter().enumerate() {
+        let (id, case, case_problems) = read_case(index, case);
+        problems.extend(case_problems);
+        if let Some(id) = id {
+            if let Some(&first) = first_with_id.get(id) {
+                problems.push(CaseError::DuplicateId {
+                    id: id.to_owned(),
+                    first,
+                    second: index,
+                });
+            } else {
+                first_with_id.insert(id, index);
+            }
+        }
+        read.extend(case);
+    }
+    if problems.is_empty() {
+        Ok(read)
+    } else {
+        Err(BatchInputError::Cases(problems))
+    }
 }
 
-/// A fixed-width text table of the results: id, outcome, proclamations and reasons.
+/// A fixed-width text table of the results: id, outcome, proclamations and reasons, one row per
+/// case, with each reason's explanation indented under its case: the code, its category and the
+/// proclamations it concerns, the plain-language text, what to ask and the rule text.
 #[must_use]
 pub fn render_table(results: &[CaseResult]) -> String {
     const HEADERS: [&str; 4] = ["ID", "OUTCOME", "PROCLAMATIONS", "REASONS"];
@@ -141,7 +217,7 @@ pub fn render_table(results: &[CaseResult]) -> String {
         }
     }
     let mut out = String::new();
-    let mut line = |cells: [&str; 4]| {
+    let line = |out: &mut String, cells: [&str; 4]| {
         let mut text = String::new();
         for (i, cell) in cells.iter().enumerate() {
             if i + 1 == cells.len() {
@@ -155,13 +231,58 @@ pub fn render_table(results: &[CaseResult]) -> String {
         out.push_str(text.trim_end());
         out.push('\n');
     };
-    line(HEADERS);
+    line(&mut out, HEADERS);
     let rule = widths.map(|w| "-".repeat(w));
-    line([&rule[0], &rule[1], &rule[2], &rule[3]]);
-    for row in &rows {
-        line([&row[0], &row[1], &row[2], &row[3]]);
+    line(&mut out, [&rule[0], &rule[1], &rule[2], &rule[3]]);
+    for (row, result) in rows.iter().zip(results) {
+        line(&mut out, [&row[0], &row[1], &row[2], &row[3]]);
+        for x in &result.explanations {
+            let scope = join(x.proclamations.iter().map(|p| p.as_str()), ",");
+            wrap(
+                &mut out,
+                &format!("{} ({}, {scope}): {}", x.code, x.category, x.text),
+                EXPLANATION_INDENT,
+            );
+            if let Some(question) = x.question {
+                wrap(&mut out, &format!("Ask: {question}"), DETAIL_INDENT);
+            }
+            wrap(&mut out, &format!("Rule: {}", x.rule), DETAIL_INDENT);
+        }
     }
     out
+}
+
+/// Explanations are indented under their case so the rows stay easy to scan (and to pick out:
+/// a row starts at the first column, an explanation never does).
+const EXPLANATION_INDENT: usize = 2;
+const DETAIL_INDENT: usize = 4;
+/// Long texts are wrapped to this many columns, so they read in a terminal.
+const WRAP_WIDTH: usize = 100;
+
+/// Appends `text` as lines of at most [`WRAP_WIDTH`] columns (a longer word stays whole), the
+/// first indented by `indent` and the rest by two more.
+fn wrap(out: &mut String, text: &str, indent: usize) {
+    let mut col = 0;
+    let mut first_line = true;
+    for word in text.split_whitespace() {
+        let width = word.chars().count();
+        if col > 0 && col + 1 + width > WRAP_WIDTH {
+            out.push('\n');
+            col = 0;
+            first_line = false;
+        }
+        if col == 0 {
+            let pad = if first_line { indent } else { indent + 2 };
+            out.extend(std::iter::repeat_n(' ', pad));
+            col = pad;
+        } else {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(word);
+        col += width;
+    }
+    out.push('\n');
 }
 
 fn join<'a>(items: impl Iterator<Item = &'a str>, sep: &str) -> String {
@@ -186,85 +307,85 @@ const fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// Reads fields of one case, remembering which case errors belong to.
+/// Reads fields of one case, collecting every problem instead of stopping at the first. A
+/// malformed field reads as unknown, so the rest of the case is still checked.
 struct CaseReader {
     case: CaseRef,
+    problems: Vec<CaseError>,
 }
 
 impl CaseReader {
-    fn error(&self, path: impl Into<String>, problem: impl Into<String>) -> BatchInputError {
-        BatchInputError::Case {
+    fn report(&mut self, path: impl Into<String>, problem: impl Into<String>) {
+        self.problems.push(CaseError::Field {
             case: self.case.clone(),
             path: path.into(),
             problem: problem.into(),
-        }
+        });
     }
 
-    /// A string field: `None` for missing or null.
+    /// A string field: `None` for missing or null (or malformed, after reporting it).
     fn string<'v>(
-        &self,
+        &mut self,
         obj: &'v Map<String, Value>,
         path: &str,
         key: &str,
-    ) -> Result<Option<&'v str>, BatchInputError> {
+    ) -> Option<&'v str> {
         match obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(self.error(
-                join_path(path, key),
-                format!("expected a string or null, found {}", type_name(other)),
-            )),
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s),
+            Some(other) => {
+                self.report(
+                    join_path(path, key),
+                    format!("expected a string or null, found {}", type_name(other)),
+                );
+                None
+            }
         }
     }
 
     /// A vocabulary word: missing, null and `"unknown"` are `unknown`.
-    fn word<T: Vocabulary>(
-        &self,
-        obj: &Map<String, Value>,
-        path: &str,
-        key: &str,
-    ) -> Result<T, BatchInputError> {
-        let Some(s) = self.string(obj, path, key)? else {
-            return Ok(T::UNKNOWN);
+    fn word<T: Vocabulary>(&mut self, obj: &Map<String, Value>, path: &str, key: &str) -> T {
+        let Some(s) = self.string(obj, path, key) else {
+            return T::UNKNOWN;
         };
-        T::parse_word(s).ok_or_else(|| {
+        T::parse_word(s).unwrap_or_else(|| {
             let words: Vec<&str> = T::ALL_WORDS.iter().map(|v| v.word()).collect();
-            self.error(
+            self.report(
                 join_path(path, key),
                 format!("not one of {}: {s:?}", words.join(", ")),
-            )
+            );
+            T::UNKNOWN
         })
     }
 
-    fn date(
-        &self,
-        obj: &Map<String, Value>,
-        path: &str,
-        key: &str,
-    ) -> Result<Option<Date>, BatchInputError> {
-        match self.string(obj, path, key)? {
-            None | Some("unknown") => Ok(None),
-            Some(s) => parse_iso_date(s).map(Some).ok_or_else(|| {
-                self.error(
+    fn date(&mut self, obj: &Map<String, Value>, path: &str, key: &str) -> Option<Date> {
+        match self.string(obj, path, key) {
+            None | Some("unknown") => None,
+            Some(s) => parse_iso_date(s).or_else(|| {
+                self.report(
                     join_path(path, key),
                     format!("not an ISO date (YYYY-MM-DD): {s:?}"),
-                )
+                );
+                None
             }),
         }
     }
 
     fn object<'v>(
-        &self,
+        &mut self,
         value: Option<&'v Value>,
         path: &str,
-    ) -> Result<Option<&'v Map<String, Value>>, BatchInputError> {
+    ) -> Option<&'v Map<String, Value>> {
         match value {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Object(o)) => Ok(Some(o)),
-            Some(other) => Err(self.error(
-                path,
-                format!("expected an object or null, found {}", type_name(other)),
-            )),
+            None | Some(Value::Null) => None,
+            Some(Value::Object(o)) => Some(o),
+            Some(other) => {
+                self.report(
+                    path,
+                    format!("expected an object or null, found {}", type_name(other)),
+                );
+                None
+            }
         }
     }
 }
@@ -309,29 +430,37 @@ vocabulary!(
     Jurisdiction
 );
 
-fn read_case(index: usize, case: &Value) -> Result<BatchCase, BatchInputError> {
+/// Reads one case: its `id` when it has a string one (for the duplicate check, even when other
+/// fields are malformed), the case when it is well-formed, and every problem found in it.
+fn read_case(index: usize, case: &Value) -> (Option<&str>, Option<BatchCase>, Vec<CaseError>) {
     let mut reader = CaseReader {
         case: CaseRef::Index(index),
+        problems: Vec::new(),
     };
     let Value::Object(obj) = case else {
-        return Err(reader.error("", format!("expected an object, found {}", type_name(case))));
+        reader.report("", format!("expected an object, found {}", type_name(case)));
+        return (None, None, reader.problems);
     };
     let id = match obj.get("id") {
-        Some(Value::String(id)) => id.clone(),
+        Some(Value::String(id)) => {
+            reader.case = CaseRef::Id(id.clone());
+            Some(id.as_str())
+        }
         None | Some(Value::Null) => {
-            return Err(reader.error("id", "missing (every case needs an id)"));
+            reader.report("id", "missing (every case needs an id)");
+            None
         }
         Some(other) => {
-            return Err(reader.error(
+            reader.report(
                 "id",
                 format!("expected a string, found {}", type_name(other)),
-            ));
+            );
+            None
         }
     };
-    reader.case = CaseRef::Id(id.clone());
 
-    let person = match reader.object(obj.get("person"), "person")? {
-        Some(p) => read_person(&reader, p)?,
+    let person = match reader.object(obj.get("person"), "person") {
+        Some(p) => read_person(&mut reader, p),
         None => PersonFacts {
             status_now: StatusNow::Unknown,
             citizen_or_lpr_since: None,
@@ -343,70 +472,69 @@ fn read_case(index: usize, case: &Value) -> Result<BatchCase, BatchInputError> {
         Some(Value::Array(items)) => items
             .iter()
             .enumerate()
-            .map(|(i, item)| read_offense(&reader, i, item))
-            .collect::<Result<_, _>>()?,
+            .filter_map(|(i, item)| read_offense(&mut reader, i, item))
+            .collect(),
         Some(other) => {
-            return Err(reader.error(
+            reader.report(
                 "offenses",
                 format!("expected an array or null, found {}", type_name(other)),
-            ));
+            );
+            Vec::new()
         }
     };
-    Ok(BatchCase {
-        id,
-        person,
-        offenses,
-    })
+    let case = id
+        .filter(|_| reader.problems.is_empty())
+        .map(|id| BatchCase {
+            id: id.to_owned(),
+            person,
+            offenses,
+        });
+    (id, case, reader.problems)
 }
 
-fn read_person(r: &CaseReader, p: &Map<String, Value>) -> Result<PersonFacts, BatchInputError> {
+fn read_person(r: &mut CaseReader, p: &Map<String, Value>) -> PersonFacts {
     let path = "person";
-    let status_now = r.word(p, path, "status_now")?;
-    let citizen_or_lpr_since = match r.string(p, path, "citizen_or_lpr_since")? {
+    let status_now = r.word(p, path, "status_now");
+    let citizen_or_lpr_since = match r.string(p, path, "citizen_or_lpr_since") {
         None | Some("unknown") => None,
-        Some(s) => Some(CitizenOrLprSince::parse(s).ok_or_else(|| {
-            r.error(
+        Some(s) => CitizenOrLprSince::parse(s).or_else(|| {
+            r.report(
                 "person.citizen_or_lpr_since",
                 format!("not \"birth\" or an ISO date (YYYY-MM-DD): {s:?}"),
-            )
-        })?),
+            );
+            None
+        }),
     };
-    let status_at_offense = r.word(p, path, "status_at_offense")?;
-    Ok(PersonFacts {
+    let status_at_offense = r.word(p, path, "status_at_offense");
+    PersonFacts {
         status_now,
         citizen_or_lpr_since,
         status_at_offense,
-    })
+    }
 }
 
-fn read_offense(r: &CaseReader, i: usize, item: &Value) -> Result<OffenseFacts, BatchInputError> {
+fn read_offense(r: &mut CaseReader, i: usize, item: &Value) -> Option<OffenseFacts> {
     let path = format!("offenses[{i}]");
     let Value::Object(o) = item else {
-        return Err(r.error(
+        r.report(
             path,
             format!("expected an object, found {}", type_name(item)),
-        ));
+        );
+        return None;
     };
     let path = path.as_str();
-    let citation = r.string(o, path, "citation")?.map(str::to_owned);
+    let citation = r.string(o, path, "citation").map(str::to_owned);
     // `charge_text` is shown to reviewers, never decided on; only its type is checked.
-    r.string(o, path, "charge_text")?;
-    let substance = r.word(o, path, "substance")?;
-    let conduct = r.word(o, path, "conduct")?;
-    let offense_date = r.date(o, path, "offense_date")?;
-    let disposition = r.word(o, path, "disposition")?;
-    let disposition_date = r.date(o, path, "disposition_date")?;
-    let jurisdiction = r.word(o, path, "jurisdiction")?;
-    let status_at_offense = r.word(o, path, "status_at_offense")?;
-    Ok(OffenseFacts {
+    r.string(o, path, "charge_text");
+    Some(OffenseFacts {
         citation,
-        substance,
-        conduct,
-        offense_date,
-        disposition,
-        disposition_date,
-        jurisdiction,
-        status_at_offense,
+        substance: r.word(o, path, "substance"),
+        conduct: r.word(o, path, "conduct"),
+        offense_date: r.date(o, path, "offense_date"),
+        disposition: r.word(o, path, "disposition"),
+        disposition_date: r.date(o, path, "disposition_date"),
+        jurisdiction: r.word(o, path, "jurisdiction"),
+        status_at_offense: r.word(o, path, "status_at_offense"),
     })
 }
 
@@ -536,17 +664,174 @@ mod tests {
                 {{"id": "PC-LONGER"}}]"#
         )));
         let table = render_table(&results);
+        let rows: Vec<&str> = table.lines().filter(|l| !l.starts_with(' ')).collect();
+        assert_eq!(rows.len(), 4, "{table}");
+        assert!(rows[0].starts_with("ID         OUTCOME"), "{table}");
+        assert!(
+            rows[2].starts_with("PC-1       ELIGIBLE         10467,10688"),
+            "{table}"
+        );
+        assert!(
+            rows[3].starts_with("PC-LONGER  NEEDS_MORE_INFO  -"),
+            "{table}"
+        );
+        assert!(rows[3].ends_with("NO_OFFENSES"), "{table}");
+    }
+
+    #[test]
+    fn the_table_prints_each_explanation_under_its_case() {
+        let results = assert_ok!(check_cases_json(&format!(
+            r#"[{{"id": "PC-1", "person": {GOOD_PERSON}, "offenses": [{{"citation": "21 USC 844",
+                 "substance": "marijuana", "offense_date": null, "disposition_date": "2023-01-10",
+                 "status_at_offense": "us_citizen"}}]}},
+                {{"id": "PC-2"}}]"#
+        )));
+        let table = render_table(&results);
         let lines: Vec<&str> = table.lines().collect();
-        assert_eq!(lines.len(), 4, "{table}");
-        assert!(lines[0].starts_with("ID         OUTCOME"), "{table}");
+        let row = |id: &str| {
+            lines
+                .iter()
+                .position(|l| l.starts_with(id))
+                .unwrap_or_else(|| panic!("no row for {id} in\n{table}"))
+        };
+        let (first, second) = (row("PC-1 "), row("PC-2 "));
+        let under_first = &lines[first + 1..second];
         assert!(
-            lines[2].starts_with("PC-1       ELIGIBLE         10467,10688"),
+            under_first
+                .iter()
+                .any(|l| l.starts_with("  MISSING_OFFENSE_DATE (FACT, 10467): ")),
             "{table}"
         );
         assert!(
-            lines[3].starts_with("PC-LONGER  NEEDS_MORE_INFO  -"),
+            under_first
+                .iter()
+                .any(|l| l.starts_with("    Ask: When did the offense")),
             "{table}"
         );
-        assert!(lines[3].ends_with("NO_OFFENSES"), "{table}");
+        assert!(
+            under_first.iter().any(|l| l.starts_with("    Rule: ")),
+            "{table}"
+        );
+        let under_second = &lines[second + 1..];
+        assert!(
+            under_second[0].starts_with("  NO_OFFENSES (FACT, 10467,10688): No offenses"),
+            "{table}"
+        );
+        // Explanations wrap to the width; only a word longer than a line may stick out.
+        for l in lines.iter().filter(|l| l.starts_with(' ')) {
+            assert!(
+                l.chars().count() <= WRAP_WIDTH || l.split_whitespace().count() == 1,
+                "{l:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_result_explains_each_reason_and_the_proclamation_it_concerns() {
+        let results = assert_ok!(check_cases_json(&format!(
+            r#"[{{"id": "A", "person": {GOOD_PERSON}, "offenses": [{{"citation": "21 USC 844",
+                 "substance": "marijuana", "offense_date": null, "disposition_date": "2023-01-10",
+                 "jurisdiction": "federal", "status_at_offense": "us_citizen"}}]}}]"#
+        )));
+        let json = serde_json::to_value(&results[0]).expect("serialises");
+        assert_eq!(json["outcome"], "ELIGIBLE");
+        assert_eq!(
+            json["reasons"],
+            serde_json::json!(["COVERED_BY_10688", "MISSING_OFFENSE_DATE"])
+        );
+        let explanations = json["explanations"].as_array().expect("an array");
+        assert_eq!(explanations.len(), 2);
+        let covered = &explanations[0];
+        assert_eq!(covered["code"], "COVERED_BY_10688");
+        assert_eq!(covered["category"], "COVERED");
+        assert_eq!(covered["proclamations"], serde_json::json!(["10688"]));
+        assert!(covered["question"].is_null());
+        assert_eq!(
+            covered["text"],
+            crate::ReasonCode::CoveredBy10688.explanation()
+        );
+        assert_eq!(
+            covered["rule"],
+            crate::ReasonCode::CoveredBy10688.rule_text()
+        );
+        let date = &explanations[1];
+        assert_eq!(date["code"], "MISSING_OFFENSE_DATE");
+        assert_eq!(date["proclamations"], serde_json::json!(["10467"]));
+        assert!(
+            date["text"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("(Proclamation 10467).")),
+            "{date}"
+        );
+        assert_eq!(
+            date["question"],
+            crate::ReasonCode::MissingOffenseDate
+                .question()
+                .expect("a question")
+        );
+    }
+
+    #[test]
+    fn input_starting_with_a_byte_order_mark_is_read() {
+        let results = assert_ok!(check_cases_json("\u{feff}[{\"id\": \"A\"}]"));
+        assert_eq!(results[0].id, "A");
+        // Only at the start: elsewhere it is not JSON.
+        assert!(error("[\u{feff}{\"id\": \"A\"}]").starts_with("input is not valid JSON"));
+    }
+
+    #[test]
+    fn a_repeated_id_names_both_cases() {
+        assert_eq!(
+            error(r#"[{"id": "PC-001"}, {"id": "PC-002"}, {"id": "PC-001"}]"#),
+            r#"case at index 0 and case at index 2 both have id "PC-001""#
+        );
+        // A third case with the id is named against the first.
+        let e = assert_err!(read_cases_json(
+            r#"[{"id": "X"}, {"id": "X"}, {"id": "X", "person": 3}]"#
+        ));
+        let BatchInputError::Cases(problems) = e else {
+            panic!("not a case error: {e}");
+        };
+        assert_eq!(
+            problems,
+            vec![
+                CaseError::DuplicateId {
+                    id: "X".into(),
+                    first: 0,
+                    second: 1
+                },
+                CaseError::Field {
+                    case: CaseRef::Id("X".into()),
+                    path: "person".into(),
+                    problem: "expected an object or null, found a number".into()
+                },
+                CaseError::DuplicateId {
+                    id: "X".into(),
+                    first: 0,
+                    second: 2
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn every_malformed_case_and_field_is_reported() {
+        let message = error(
+            r#"[{"id": "A", "offenses": [{"offense_date": "2015-13-01", "substance": "weed"}]},
+                {"id": "B"},
+                {"person": null},
+                {"id": "C", "person": {"status_now": "citizen"}}]"#,
+        );
+        assert_eq!(
+            message,
+            [
+                "4 problems in the input:",
+                r#"  case "A": offenses[0].substance: not one of marijuana, other, unknown: "weed""#,
+                r#"  case "A": offenses[0].offense_date: not an ISO date (YYYY-MM-DD): "2015-13-01""#,
+                "  case at index 2: id: missing (every case needs an id)",
+                r#"  case "C": person.status_now: not one of us_citizen, lpr, other, unknown: "citizen""#,
+            ]
+            .join("\n")
+        );
     }
 }

@@ -2,9 +2,16 @@
 //!
 //! A citation as written on a court record ("21 U.S.C. §§ 846, 841(a)(1)", "Title 21, United
 //! States Code, Section 844(a)", "D.C. Official Code § 48–904.01(d)(1)") is first rewritten into
-//! a normal form (steps 1-9 of section 4), then split on spaces into tokens that a small hand-written
-//! parser turns into canonical citations. Tokens are byte slices of one buffer, so extraction
-//! allocates only the buffers and the list of citations; no regular expressions are involved.
+//! a normal form (steps 1-11 of section 4), then split on spaces into tokens that a small
+//! hand-written parser turns into canonical citations. Tokens are byte slices of one buffer, so
+//! extraction allocates only the buffers and the list of citations; no regular expressions are
+//! involved.
+//!
+//! Every punctuation character other than `.`, `-`, `:`, `&` and subsection parentheses only
+//! separates, so a citation glued to a bracket, a quotation mark or a `/` is still read. Tokens
+//! the parser could not use are checked for code names (`USC`, `ART.`, `CODE`, ...): such a
+//! token means part of the citation names a code that was not read, which the caller must
+//! report rather than drop (RULES.md R14).
 
 use fieldclinic_schema::Jurisdiction;
 use unicode_normalization::UnicodeNormalization;
@@ -57,7 +64,7 @@ impl<'a> Path<'a> {
 pub(crate) struct Citation<'a> {
     pub(crate) kind: Kind,
     /// The title for U.S. Code and CFR citations; 0 for the D.C. Code and the UCMJ.
-    pub(crate) title: u16,
+    pub(crate) title: u32,
     pub(crate) section: &'a [u8],
     pub(crate) path: Path<'a>,
 }
@@ -98,11 +105,41 @@ fn push_lower(out: &mut String, bytes: &[u8]) {
     out.extend(bytes.iter().map(|b| char::from(b.to_ascii_lowercase())));
 }
 
-/// Reusable buffers for normalisation, so evaluating many offenses does not allocate per step.
+/// Reusable buffers for normalisation and extraction, so evaluating many offenses does not
+/// allocate per step.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     stage1: Vec<u8>,
     normal: Vec<u8>,
+    /// Per token: whether an extracted citation used it.
+    consumed: Vec<bool>,
+}
+
+/// What [`read`] found besides the citations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Extraction {
+    /// The number of tokens after normalisation; 0 means the citation is missing (only spaces
+    /// and separators).
+    pub(crate) tokens: usize,
+    /// A token that names a code was not part of any extracted citation (section 4, "Unparsed
+    /// code names").
+    pub(crate) unparsed_code_name: bool,
+}
+
+/// Normalises `input` and extracts its canonical citations into `out`, in the order they appear.
+pub(crate) fn read<'s>(
+    input: &str,
+    jurisdiction: Jurisdiction,
+    scratch: &'s mut Scratch,
+    out: &mut Vec<Citation<'s>>,
+) -> Extraction {
+    let Scratch {
+        stage1,
+        normal,
+        consumed,
+    } = scratch;
+    normalize_into(input, stage1, normal);
+    extract(normal, jurisdiction, out, consumed)
 }
 
 /// Returns the canonical citations found in `citation` as written, in the order they appear.
@@ -112,51 +149,63 @@ pub(crate) struct Scratch {
 #[must_use]
 pub fn canonical_citations(citation: &str, jurisdiction: Jurisdiction) -> Vec<String> {
     let mut scratch = Scratch::default();
-    let normal = normalize(citation, &mut scratch);
     let mut found = Vec::new();
-    extract(normal, jurisdiction, &mut found);
+    read(citation, jurisdiction, &mut scratch, &mut found);
     found.iter().map(Citation::canonical).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
-// Normalisation (section 4, steps 1-9)
+// Normalisation (section 4, steps 1-11)
 
 const fn is_word(b: u8) -> bool {
-    // Non-ASCII bytes count as word bytes, so "not inside a longer word" also holds next to
-    // letters outside ASCII.
-    b.is_ascii_alphanumeric() || b >= 0x80
+    // After step 3 only ASCII is left, so a word is a run of ASCII letters and digits.
+    b.is_ascii_alphanumeric()
 }
 
-/// Steps 1-3: NFKC, dashes to '-', upper case, `§` and `,` to spaces, `;` as its own token.
+/// Steps 1-3 for one character (after NFKC): dashes to `-`, upper case, and every character
+/// other than an ASCII letter or digit, a space, `.`, `-`, `:`, `&`, `(` or `)` to a space;
+/// `&` gets a space on each side.
 fn push_stage1(out: &mut Vec<u8>, c: char) {
     let c = match c {
         '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
         c => c,
     };
-    match c {
-        '§' | ',' => out.push(b' '),
-        ';' => out.extend_from_slice(b" ; "),
-        c if c.is_ascii_whitespace() => out.push(b' '),
-        c if c.is_ascii() => out.push((c as u8).to_ascii_uppercase()),
-        c if c.is_whitespace() => out.push(b' '),
-        c => {
-            for u in c.to_uppercase() {
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(u.encode_utf8(&mut buf).as_bytes());
-            }
+    if c.is_ascii() {
+        push_ascii(out, c as u8);
+        return;
+    }
+    // Upper-casing can give ASCII (`ſ` is `S`), so the filter runs after it, as in the steps.
+    for u in c.to_uppercase() {
+        if u.is_ascii() {
+            push_ascii(out, u as u8);
+        } else {
+            out.push(b' ');
         }
     }
 }
 
-/// Runs steps 1-9 and returns the normal form (upper-case words separated by single spaces).
+fn push_ascii(out: &mut Vec<u8>, b: u8) {
+    match b.to_ascii_uppercase() {
+        b @ (b'A'..=b'Z' | b'0'..=b'9' | b' ' | b'.' | b'-' | b':' | b'(' | b')') => out.push(b),
+        b'&' => out.extend_from_slice(b" & "),
+        _ => out.push(b' '),
+    }
+}
+
+/// Runs steps 1-11 and returns the normal form (upper-case tokens separated by single spaces).
+#[cfg(test)]
 pub(crate) fn normalize<'s>(input: &str, scratch: &'s mut Scratch) -> &'s [u8] {
-    let Scratch { stage1, normal } = scratch;
+    normalize_into(input, &mut scratch.stage1, &mut scratch.normal);
+    &scratch.normal
+}
+
+fn normalize_into(input: &str, stage1: &mut Vec<u8>, normal: &mut Vec<u8>) {
     stage1.clear();
     normal.clear();
     if input.is_ascii() {
         // NFKC leaves ASCII unchanged; skipping it is the common, fast path.
         for b in input.bytes() {
-            push_stage1(stage1, char::from(b));
+            push_ascii(stage1, b);
         }
     } else {
         for c in input.nfkc() {
@@ -164,8 +213,12 @@ pub(crate) fn normalize<'s>(input: &str, scratch: &'s mut Scratch) -> &'s [u8] {
         }
     }
     rewrite_words(stage1, normal);
-    tidy_spaces(normal);
-    normal
+    glue_groups(normal);
+    stage1.clear();
+    keep_subsection_groups(normal, stage1);
+    normal.clear();
+    keep_number_punctuation(stage1, normal);
+    collapse_spaces(normal);
 }
 
 /// Steps 4-7: deletes `SECTION`/`TITLE` words and rewrites the code names to `USC`, `CFR` and
@@ -220,10 +273,17 @@ fn match_code_name(s: &[u8], i: usize) -> Option<(usize, &'static [u8])> {
     const USC: &[u8] = b" USC ";
     const CFR: &[u8] = b" CFR ";
     const DCCODE: &[u8] = b" DCCODE ";
+    const UCMJ: &[u8] = b" UCMJ ";
     match s[i] {
         b'U' => {
             if let Some(end) = words(s, i, &[b"UNITED", b"STATES", b"CODE"]) {
                 return Some((optional_word(s, end, b"ANNOTATED"), USC));
+            }
+            // Not in the list of steps 5-7, but `U.C.M.J.` or `UCMJ.` would otherwise fall
+            // apart into letters or keep its dot, and the UCMJ named that way would be dropped
+            // (R14).
+            if let Some(end) = abbreviation(s, i, b"UCMJ") {
+                return Some((end, UCMJ));
             }
             abbreviation(s, i, b"USCA")
                 .or_else(|| abbreviation(s, i, b"USC"))
@@ -321,9 +381,9 @@ fn optional_word(s: &[u8], end: usize, word: &[u8]) -> usize {
     whole_word(s, j, word).unwrap_or(end)
 }
 
-/// Steps 8-9, in place: removes spaces between a section number (or `)`) and `(`, collapses
-/// runs of spaces and trims.
-fn tidy_spaces(buf: &mut Vec<u8>) {
+/// Step 8, in place: removes the spaces between a section number (or a `)`) and `(`, so
+/// `844 (A)` becomes `844(A)`; also collapses runs of spaces.
+fn glue_groups(buf: &mut Vec<u8>) {
     let mut w = 0;
     let mut r = 0;
     while r < buf.len() {
@@ -356,15 +416,133 @@ fn ends_section(s: &[u8]) -> bool {
     }
 }
 
+/// Step 9: keeps a `(` only when it opens a subsection group (`(`, letters or digits, `)`)
+/// written directly after a digit, after a letter that follows a digit, or after a kept group;
+/// every other parenthesis becomes a space. So `(21 USC 844)` loses its brackets and
+/// `844(A)(1)` keeps its groups.
+///
+/// A group whose content is a code name (`844(UCMJ)`) is not kept either: keeping it would hide
+/// the code name inside a subsection path, and R14 says no code name is silently dropped. No
+/// real subsection is spelled like a code name, so this refines step 9 without changing any
+/// subsection it keeps.
+fn keep_subsection_groups(s: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < s.len() {
+        match s[i] {
+            b'(' => {
+                let after_number = ends_section(out);
+                let len = s[i + 1..]
+                    .iter()
+                    .position(|b| !b.is_ascii_alphanumeric())
+                    .unwrap_or(s.len() - i - 1);
+                let close = i + 1 + len;
+                let content = &s[i + 1..close];
+                if after_number && len > 0 && s.get(close) == Some(&b')') && !is_code_name(content)
+                {
+                    out.extend_from_slice(&s[i..=close]);
+                    i = close + 1;
+                    continue;
+                }
+                out.push(b' ');
+            }
+            // Every `)` of a kept group was copied with it.
+            b')' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+}
+
+/// Step 10: keeps a `-` or `:` only between two digits (`48-904.01`, `21:844`), and a `.` only
+/// between two digits (`2.35`) or at the end of a token without digits (`ART.`, `POSS.`); every
+/// other `-`, `:` or `.` becomes a space.
+///
+/// A token of dots alone (`.`, `...`) has no letters either: it abbreviates nothing, so its dots
+/// separate like any other punctuation and a citation of only dots is missing.
+fn keep_number_punctuation(s: &[u8], out: &mut Vec<u8>) {
+    let mut start = 0;
+    while start < s.len() {
+        let end = s[start..]
+            .iter()
+            .position(|b| *b == b' ')
+            .map_or(s.len(), |p| start + p);
+        let token = &s[start..end];
+        let has_digit = token.iter().any(u8::is_ascii_digit);
+        let has_letter = token.iter().any(u8::is_ascii_alphabetic);
+        for (k, &b) in token.iter().enumerate() {
+            let between_digits = k > 0
+                && token[k - 1].is_ascii_digit()
+                && token.get(k + 1).is_some_and(u8::is_ascii_digit);
+            let keep = match b {
+                b'-' | b':' => between_digits,
+                b'.' => between_digits || (k + 1 == token.len() && !has_digit && has_letter),
+                _ => true,
+            };
+            out.push(if keep { b } else { b' ' });
+        }
+        if end < s.len() {
+            out.push(b' ');
+        }
+        start = end + 1;
+    }
+}
+
+/// Step 11, in place: collapses runs of spaces and trims.
+fn collapse_spaces(buf: &mut Vec<u8>) {
+    let mut w = 0;
+    let mut r = 0;
+    while r < buf.len() {
+        if buf[r] == b' ' {
+            let next = skip_ws(buf, r);
+            if w > 0 && next < buf.len() {
+                buf[w] = b' ';
+                w += 1;
+            }
+            r = next;
+        } else {
+            buf[w] = buf[r];
+            w += 1;
+            r += 1;
+        }
+    }
+    buf.truncate(w);
+}
+
+/// Whether a token (dots ignored) names a code: `USC`, `USCA`, `USCS`, `CFR`, `DCCODE`, `DCC`,
+/// `UCMJ`, `ART`, `ARTS`, `ARTICLE`, `ARTICLES`, `STAT`, `CODE` or any word ending in `CODE`
+/// (section 4, "Unparsed code names"). This list is data: extend it from legal review.
+pub(crate) fn is_code_name(token: &[u8]) -> bool {
+    const NAMES: [&[u8]; 12] = [
+        b"USC",
+        b"USCA",
+        b"USCS",
+        b"CFR",
+        b"DCC",
+        b"UCMJ",
+        b"ART",
+        b"ARTS",
+        b"ARTICLE",
+        b"ARTICLES",
+        b"STAT",
+        b"CODE",
+    ];
+    let letters = || token.iter().copied().filter(|b| *b != b'.');
+    let len = letters().count();
+    NAMES.iter().any(|name| letters().eq(name.iter().copied()))
+        || (len >= 4 && letters().skip(len - 4).eq(b"CODE".iter().copied()))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Extraction
 
-/// Extracts the canonical citations from the normal form, appending them to `out`.
-pub(crate) fn extract<'a>(
+/// Extracts the canonical citations from the normal form, appending them to `out`; reports the
+/// number of tokens and whether an unconsumed token names a code.
+fn extract<'a>(
     normal: &'a [u8],
     jurisdiction: Jurisdiction,
     out: &mut Vec<Citation<'a>>,
-) {
+    consumed: &mut Vec<bool>,
+) -> Extraction {
     let mut tokens: [&[u8]; 48] = [&[]; 48];
     let mut n = 0;
     let mut rest: Vec<&[u8]> = Vec::new();
@@ -378,16 +556,23 @@ pub(crate) fn extract<'a>(
         }
     }
     if rest.is_empty() {
-        extract_tokens(&tokens[..n], jurisdiction, out);
+        extract_tokens(&tokens[..n], jurisdiction, out, consumed)
     } else {
         let mut all = tokens.to_vec();
         all.extend(rest);
-        extract_tokens(&all, jurisdiction, out);
+        extract_tokens(&all, jurisdiction, out, consumed)
     }
 }
 
-fn extract_tokens<'a>(toks: &[&'a [u8]], jurisdiction: Jurisdiction, out: &mut Vec<Citation<'a>>) {
+fn extract_tokens<'a>(
+    toks: &[&'a [u8]],
+    jurisdiction: Jurisdiction,
+    out: &mut Vec<Citation<'a>>,
+    consumed: &mut Vec<bool>,
+) -> Extraction {
     let tok = |i: usize| toks.get(i).copied().unwrap_or(&[]);
+    consumed.clear();
+    consumed.resize(toks.len(), false);
     let has_ucmj = toks.iter().any(|t| *t == b"UCMJ");
     let has_article =
         (0..toks.len()).any(|i| is_article_word(tok(i)) && parse_article(tok(i + 1)).is_some());
@@ -395,72 +580,66 @@ fn extract_tokens<'a>(toks: &[&'a [u8]], jurisdiction: Jurisdiction, out: &mut V
     while i < toks.len() {
         let t = tok(i);
         if let Some(title) = parse_title(t) {
-            if tok(i + 1) == b"USC" {
-                i = take_usc_sections(toks, i + 2, title, out);
-                continue;
-            }
-            if tok(i + 1) == b"CFR" {
-                if let Some((section, path)) = parse_cfr_section(tok(i + 2)) {
-                    out.push(Citation {
-                        kind: Kind::Cfr,
-                        title,
-                        section,
-                        path,
-                    });
-                    i += 3;
-                } else {
-                    i += 2;
+            let kind = match tok(i + 1) {
+                b"USC" => Some(Kind::Usc),
+                b"CFR" => Some(Kind::Cfr),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                let end = take_sections(toks, i + 2, kind, title, out);
+                if end > i + 2 {
+                    consumed[i..end].fill(true);
+                    i = end;
+                    continue;
                 }
-                continue;
+                // No section: the code name stays unconsumed and is reported.
             }
         }
         if t == b"DCCODE" {
-            if let Some((section, path)) = parse_dc_section(tok(i + 1)) {
-                out.push(Citation {
-                    kind: Kind::DcCode,
-                    title: 0,
-                    section,
-                    path,
-                });
-                i += 2;
-            } else {
-                i += 1;
+            let end = take_sections(toks, i + 1, Kind::DcCode, 0, out);
+            if end > i + 1 {
+                consumed[i..end].fill(true);
+                i = end;
+                continue;
             }
-            continue;
         }
         if let Some(c) = parse_docket(t) {
             out.push(c);
+            consumed[i] = true;
             i += 1;
             continue;
         }
         if t == b"UCMJ" {
-            // The bare token names the drug article (section 4: "the token `UCMJ` ... gives
-            // `UCMJ Art. 112a`") unless an explicit article is cited with it.
+            consumed[i] = true;
+            // The bare token names the drug article (section 4: "`UCMJ` alone gives `UCMJ Art.
+            // 112a`") unless an article is cited with it.
             if !has_article && !out.iter().any(|c| c.kind == Kind::Ucmj) {
-                out.push(ucmj(b"112A"));
+                out.push(ucmj(b"112A", Path::EMPTY));
             }
             i += 1;
             continue;
         }
         if is_article_word(t)
-            && let Some(section) = parse_article(tok(i + 1))
+            && let Some((section, path)) = parse_article(tok(i + 1))
+            // "Art. 112a" alone is the UCMJ drug article; any other article counts only when
+            // the citation says UCMJ, else its "ART." stays an unparsed code name.
+            && (has_ucmj || section == b"112A")
         {
-            // "Art. 112a" alone is the UCMJ drug article; any other article counts only when the
-            // citation says UCMJ.
-            if (has_ucmj || section == b"112A")
-                && !out
-                    .iter()
-                    .any(|c| c.kind == Kind::Ucmj && c.section == section)
+            if !out
+                .iter()
+                .any(|c| c.kind == Kind::Ucmj && c.section == section && c.path == path)
             {
-                out.push(ucmj(section));
+                out.push(ucmj(section, path));
             }
+            consumed[i] = true;
+            consumed[i + 1] = true;
             i += 2;
             continue;
         }
         i += 1;
     }
     if out.is_empty() && jurisdiction == Jurisdiction::DcSuperior {
-        for t in toks {
+        for (k, t) in toks.iter().enumerate() {
             if let Some((section, path)) = parse_dc_section(t) {
                 out.push(Citation {
                     kind: Kind::DcCode,
@@ -468,28 +647,62 @@ fn extract_tokens<'a>(toks: &[&'a [u8]], jurisdiction: Jurisdiction, out: &mut V
                     section,
                     path,
                 });
+                consumed[k] = true;
             }
         }
     }
+    Extraction {
+        tokens: toks.len(),
+        unparsed_code_name: toks
+            .iter()
+            .zip(consumed.iter())
+            .any(|(t, used)| !used && is_code_name(t)),
+    }
 }
 
-const fn ucmj(section: &[u8]) -> Citation<'_> {
+const fn ucmj<'a>(section: &'a [u8], path: Path<'a>) -> Citation<'a> {
     Citation {
         kind: Kind::Ucmj,
         title: 0,
         section,
-        path: Path::EMPTY,
+        path,
     }
 }
 
-/// `<title> USC <section> [AND|&] <section> ...`; returns the index after the last section taken.
-fn take_usc_sections<'a>(
+type SectionParser = fn(&[u8]) -> Option<(&[u8], Path<'_>)>;
+
+/// Whether `toks[k..]` is a complete `<title> USC|CFR <section>` citation whose section is not
+/// itself the title of a further complete citation.
+fn starts_citation(toks: &[&[u8]], k: usize) -> bool {
+    let tok = |i: usize| toks.get(i).copied().unwrap_or(&[]);
+    let section: SectionParser = match tok(k + 1) {
+        b"USC" => parse_usc_section,
+        b"CFR" => parse_cfr_section,
+        _ => return false,
+    };
+    // Only a number that can be a real title counts here (U.S. Code titles run to 54, CFR
+    // titles to 50), so `21 USC 860 C.F.R. 18 U.S.C.` keeps 860. When the section is itself the
+    // title of a complete citation (`3 C.F.R. 25 C.F.R. 11.452(a)`), the code name between
+    // them dangles and the number before it is a section.
+    let real_title = tok(k).len() <= 2 && parse_title(tok(k)).is_some();
+    real_title && section(tok(k + 2)).is_some() && !starts_citation(toks, k + 2)
+}
+
+/// `<section> [AND|&] <section> ...` after `<title> USC`, `<title> CFR` or `DCCODE`; returns the
+/// index after the last section taken (`i` itself when there is none).
+fn take_sections<'a>(
     toks: &[&'a [u8]],
     mut i: usize,
-    title: u16,
+    kind: Kind,
+    title: u32,
     out: &mut Vec<Citation<'a>>,
 ) -> usize {
     let tok = |i: usize| toks.get(i).copied().unwrap_or(&[]);
+    let parse: SectionParser = match kind {
+        Kind::Usc => parse_usc_section,
+        Kind::Cfr => parse_cfr_section,
+        Kind::DcCode | Kind::Ucmj => parse_dc_section,
+    };
     let mut first = true;
     loop {
         let mut k = i;
@@ -498,15 +711,24 @@ fn take_usc_sections<'a>(
                 k += 1;
             }
         }
-        let Some((section, path)) = parse_usc_section(tok(k)) else {
+        let Some((section, path)) = parse(tok(k)) else {
             break;
         };
-        // A number followed by USC or CFR is the title of the next citation.
-        if !first && matches!(tok(k + 1), b"USC" | b"CFR") {
+        // A number followed by USC or CFR is the title of the next citation (section 4). Only a
+        // token that can be a title counts, so `48-904.09 C.F.R.` still ends a D.C. list. For
+        // the first section, only when a complete citation follows: `18 U.S.C. 21 U.S.C. 844`
+        // keeps 21 U.S.C. 844 instead of reading `18 USC 21`, while `21 USC 860 C.F.R.` and
+        // `21 USC 860 C.F.R. 25 C.F.R. 11.452(a)` still read 860.
+        let next_is_title = if first {
+            starts_citation(toks, k)
+        } else {
+            parse_title(tok(k)).is_some() && matches!(tok(k + 1), b"USC" | b"CFR")
+        };
+        if next_is_title {
             break;
         }
         out.push(Citation {
-            kind: Kind::Usc,
+            kind,
             title,
             section,
             path,
@@ -521,12 +743,16 @@ fn is_article_word(t: &[u8]) -> bool {
     matches!(t, b"ART." | b"ART" | b"ARTICLE")
 }
 
-/// A title: one to three digits.
-fn parse_title(t: &[u8]) -> Option<u16> {
-    if t.is_empty() || t.len() > 3 || !t.iter().all(u8::is_ascii_digit) {
+/// A title: a token of digits only (leading zeros ignored).
+fn parse_title(t: &[u8]) -> Option<u32> {
+    if t.is_empty() || !t.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(t.iter().fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0')))
+    // Real titles have at most two digits; a longer number still reads as a (wrong) title,
+    // up to what fits in a u32.
+    t.iter().try_fold(0u32, |acc, d| {
+        acc.checked_mul(10)?.checked_add(u32::from(d - b'0'))
+    })
 }
 
 fn digits(t: &[u8], i: usize) -> usize {
@@ -536,7 +762,7 @@ fn digits(t: &[u8], i: usize) -> usize {
         .map_or(t.len(), |p| i + p)
 }
 
-/// `(x)` groups from `i`, then optional trailing dots, then the end of the token.
+/// `(x)` groups from `i`, then the end of the token.
 fn parse_groups<'a>(t: &'a [u8], mut i: usize, path: &mut Path<'a>) -> Option<()> {
     while t.get(i) == Some(&b'(') {
         let close = t[i + 1..].iter().position(|b| *b == b')')? + i + 1;
@@ -547,7 +773,7 @@ fn parse_groups<'a>(t: &'a [u8], mut i: usize, path: &mut Path<'a>) -> Option<()
         path.push(part)?;
         i = close + 1;
     }
-    t[i..].iter().all(|b| *b == b'.').then_some(())
+    (i == t.len()).then_some(())
 }
 
 /// A U.S. Code section: digits plus an optional letter glued to them (`844A` is section `844a`),
@@ -628,8 +854,9 @@ fn parse_dc_section(t: &[u8]) -> Option<(&[u8], Path<'_>)> {
     Some((&t[..end], path))
 }
 
-/// A UCMJ article number such as `112A`.
-fn parse_article(t: &[u8]) -> Option<&[u8]> {
+/// A UCMJ article token: digits, an optional letter and optional `(x)` groups (`112A`,
+/// `134(1)`).
+fn parse_article(t: &[u8]) -> Option<(&[u8], Path<'_>)> {
     let end = digits(t, 0);
     if end == 0 {
         return None;
@@ -639,7 +866,9 @@ fn parse_article(t: &[u8]) -> Option<&[u8]> {
     } else {
         end
     };
-    t[end..].iter().all(|b| *b == b'.').then_some(&t[..end])
+    let mut path = Path::EMPTY;
+    parse_groups(t, end, &mut path)?;
+    Some((&t[..end], path))
 }
 
 #[cfg(test)]
@@ -653,6 +882,15 @@ mod tests {
     fn normal(s: &str) -> String {
         let mut scratch = Scratch::default();
         String::from_utf8_lossy(normalize(s, &mut scratch)).into_owned()
+    }
+
+    fn extraction(s: &str) -> Extraction {
+        let mut scratch = Scratch::default();
+        read(s, Jurisdiction::Federal, &mut scratch, &mut Vec::new())
+    }
+
+    fn unparsed(s: &str) -> bool {
+        extraction(s).unparsed_code_name
     }
 
     #[test]
@@ -735,6 +973,174 @@ mod tests {
     }
 
     #[test]
+    fn section_lists_continue_across_a_semicolon_in_every_code() {
+        assert_eq!(
+            canon("21 U.S.C. § 844(a); 856"),
+            vec!["21 USC 844(a)", "21 USC 856"]
+        );
+        assert_eq!(
+            canon("36 C.F.R. §§ 2.35(b)(2); 2.35(b)(1)"),
+            vec!["36 CFR 2.35(b)(2)", "36 CFR 2.35(b)(1)"]
+        );
+        assert_eq!(
+            canon("36 C.F.R. §§ 2.35(b)(2), 2.35(b)(1)"),
+            vec!["36 CFR 2.35(b)(2)", "36 CFR 2.35(b)(1)"]
+        );
+        assert_eq!(
+            canon("D.C. Code §§ 48-904.01(d)(1); 48-904.09"),
+            vec!["DC Code 48-904.01(d)(1)", "DC Code 48-904.09"]
+        );
+        assert_eq!(
+            canon("D.C. Code §§ 48-904.01(d)(1), 48-904.09"),
+            vec!["DC Code 48-904.01(d)(1)", "DC Code 48-904.09"]
+        );
+    }
+
+    #[test]
+    fn every_punctuation_character_separates_like_a_space() {
+        for written in [
+            "21 U.S.C. § 844(a) [18 U.S.C. § 1791(a)(2)]",
+            "21 U.S.C. § 844(a) {18 U.S.C. § 1791(a)(2)}",
+            "21 U.S.C. § 844(a) <18 U.S.C. § 1791(a)(2)>",
+            "21 U.S.C. § 844(a) (18 U.S.C. § 1791(a)(2))",
+            "21 U.S.C. § 844(a)/18 U.S.C. § 1791(a)(2)",
+            "21 U.S.C. § 844(a)\\18 U.S.C. § 1791(a)(2)",
+            "21 U.S.C. § 844(a)|18 U.S.C. § 1791(a)(2)",
+            "21 U.S.C. § 844(a)+18 U.S.C. § 1791(a)(2)",
+            "21 U.S.C. § 844(a)*18 U.S.C. § 1791(a)(2)",
+            "21 U.S.C. § 844(a)-18 U.S.C. § 1791(a)(2)",
+            "21 U.S.C. § 844(a);\"18 U.S.C. § 1791(a)(2)\"",
+            "21 U.S.C. § 844(a) '18 U.S.C. § 1791(a)(2)'",
+            "21 U.S.C. § 844(a) “18 U.S.C. § 1791(a)(2)”",
+            "21 U.S.C. § 844(a) ‘18 U.S.C. § 1791(a)(2)’",
+            "21 U.S.C. § 844(a)\t18 U.S.C. § 1791(a)(2)",
+            "21 U.S.C. § 844(a)\n18 U.S.C. § 1791(a)(2)",
+            "21 U.S.C. § 844(a)#18 U.S.C. § 1791(a)(2)",
+        ] {
+            assert_eq!(
+                canon(written),
+                vec!["21 USC 844(a)", "18 USC 1791(a)(2)"],
+                "{written:?}"
+            );
+        }
+        assert_eq!(
+            canon("21 USC 844; \"18 USC 1791\""),
+            vec!["21 USC 844", "18 USC 1791"]
+        );
+        assert_eq!(canon("21 U.S.C. 846/844"), vec!["21 USC 846", "21 USC 844"]);
+        assert_eq!(
+            canon("21 U.S.C. 844(a)/21 U.S.C. 841(a)(1)"),
+            vec!["21 USC 844(a)", "21 USC 841(a)(1)"]
+        );
+    }
+
+    #[test]
+    fn brackets_that_open_no_subsection_only_separate() {
+        assert_eq!(normal("(21 U.S.C. § 844(a))"), "21 USC 844(A)");
+        assert_eq!(
+            normal("21 USC 844(a) (18 USC 1791)"),
+            "21 USC 844(A) 18 USC 1791"
+        );
+        assert_eq!(
+            normal("Cal. Code (marijuana possession)"),
+            "CAL. CODE MARIJUANA POSSESSION"
+        );
+        assert_eq!(normal("21 USC 844 (a) (1)"), "21 USC 844(A)(1)");
+        assert_eq!(normal("21 USC 844A(1)"), "21 USC 844A(1)");
+        // A code name is no subsection, so it is not hidden inside the section token.
+        assert_eq!(normal("21 USC 844 (UCMJ)"), "21 USC 844 UCMJ");
+        assert_eq!(
+            canon("21 USC 844 (UCMJ)"),
+            vec!["21 USC 844", "UCMJ Art. 112a"]
+        );
+    }
+
+    #[test]
+    fn dashes_colons_and_dots_are_kept_only_inside_numbers_and_after_abbreviations() {
+        assert_eq!(normal("844(a)-18 USC 1791"), "844(A) 18 USC 1791");
+        assert_eq!(normal("Count 1: 21 USC 844"), "COUNT 1 21 USC 844");
+        assert_eq!(normal("21 USC 844(a)."), "21 USC 844(A)");
+        assert_eq!(normal("Art.134"), "ART 134");
+        assert_eq!(normal("Art. 134"), "ART. 134");
+        assert_eq!(normal("Poss. marijuana"), "POSS. MARIJUANA");
+        assert_eq!(normal("41 CFR 102-74.400(a)"), "41 CFR 102-74.400(A)");
+        assert_eq!(normal("21:844(a)"), "21:844(A)");
+        assert_eq!(normal("- : . ..."), "");
+    }
+
+    #[test]
+    fn a_citation_of_only_separators_has_no_token() {
+        for written in [
+            "", "   ", "§", "  §  ", ";", "; ;", "[]", "\"\"", "/", "-", ":", ".", "...", "§§ ,",
+        ] {
+            assert_eq!(extraction(written).tokens, 0, "{written:?}");
+        }
+        assert_eq!(extraction("possession of marijuana").tokens, 3);
+    }
+
+    #[test]
+    fn a_code_name_left_out_of_every_citation_is_reported() {
+        for written in [
+            "21 USC 844 and 18 U.S.C.",
+            "Art. 134; 21 U.S.C. § 844",
+            "Cal. Health & Safety Code § 11357(b)",
+            "HS Code 11357",
+            "21 U.S.C.S. 844",
+            "Stat. 123",
+            "C.F.R.",
+            "D.C. Code",
+            "Articles 112a and 134",
+            "21 USC 844(a)(b)(c)(d)(e)(f)(g)(h)(i)",
+        ] {
+            assert!(unparsed(written), "{written:?}");
+        }
+        for written in [
+            "21 U.S.C. § 844(a)",
+            "UCMJ Art. 134",
+            "Art. 134, UCMJ",
+            "UCMJ",
+            "Art. 112a",
+            "Poss. marijuana, count 2",
+            "16 U.S.C. § 3; 36 C.F.R. § 2.35(b)(2)",
+            "D.C. Code §§ 48-904.01(d)(1), 48-904.09",
+        ] {
+            assert!(!unparsed(written), "{written:?}");
+        }
+    }
+
+    #[test]
+    fn a_number_before_a_code_name_is_a_title_even_after_a_dangling_code_name() {
+        assert_eq!(canon("18 U.S.C. 21 U.S.C. 844"), vec!["21 USC 844"]);
+        assert!(unparsed("18 U.S.C. 21 U.S.C. 844"));
+        assert_eq!(
+            canon("18 U.S.C./36 CFR 2.35(b)(2)"),
+            vec!["36 CFR 2.35(b)(2)"]
+        );
+        // Without a complete citation after it, the number stays the first section.
+        assert_eq!(canon("21 USC 860 C.F.R."), vec!["21 USC 860"]);
+        assert!(unparsed("21 USC 860 C.F.R."));
+        assert_eq!(canon("21 USC 844 18 USC"), vec!["21 USC 844"]);
+        assert_eq!(canon("18 U.S.C. 21 USC 860 C.F.R."), vec!["21 USC 860"]);
+        assert_eq!(canon("21 USC 860 C.F.R. 18 U.S.C."), vec!["21 USC 860"]);
+        assert_eq!(
+            canon("16 USC 3 C.F.R. 25 CFR 11.452(a)"),
+            vec!["16 USC 3", "25 CFR 11.452(a)"]
+        );
+        assert_eq!(
+            canon("21 USC 860 C.F.R. 25 C.F.R. § 11.452(a)"),
+            vec!["21 USC 860", "25 CFR 11.452(a)"]
+        );
+        assert_eq!(
+            canon("D.C. Code §§ 48-904.01(d)(1), 48-904.09 C.F.R."),
+            vec!["DC Code 48-904.01(d)(1)", "DC Code 48-904.09"]
+        );
+        assert_eq!(
+            canon("36 CFR 2.35(b)(2), 2.35(b)(1) USC"),
+            vec!["36 CFR 2.35(b)(2)", "36 CFR 2.35(b)(1)"]
+        );
+    }
+
+    #[test]
     fn dc_code_forms_with_dashes_normalise() {
         for written in [
             "D.C. Code § 48-904.01(d)(1)",
@@ -795,6 +1201,22 @@ mod tests {
         }
         assert_eq!(canon("UCMJ Art. 92"), vec!["UCMJ Art. 92"]);
         assert!(canon("Art. 92").is_empty());
+        for written in [
+            "UCMJ Art. 134",
+            "Art. 134, UCMJ",
+            "Art. 134, UCMJ.",
+            "Art. 134, U.C.M.J.",
+            "U. C. M. J. Art. 134",
+            "UCMJ, Art.134",
+            "ucmj article 134",
+        ] {
+            assert_eq!(canon(written), vec!["UCMJ Art. 134"], "{written}");
+        }
+        assert_eq!(
+            canon("UCMJ Art. 134; 21 U.S.C. 844"),
+            vec!["UCMJ Art. 134", "21 USC 844"]
+        );
+        assert_eq!(canon("10 U.S.C. § 934"), vec!["10 USC 934"]);
         assert_eq!(canon("10 U.S.C. § 912a"), vec!["10 USC 912a"]);
     }
 
@@ -828,7 +1250,11 @@ mod tests {
         );
         assert_eq!(
             normal("16 U.S.C. § 3; 36 C.F.R. § 2.35(b)(2)"),
-            "16 USC 3 ; 36 CFR 2.35(B)(2)"
+            "16 USC 3 36 CFR 2.35(B)(2)"
+        );
+        assert_eq!(
+            normal("Cal. Health & Safety Code § 11357(b)"),
+            "CAL. HEALTH & SAFETY CODE 11357(B)"
         );
         assert_eq!(
             normal("D.C. Official Code § 48–904.01(d)(1)"),
@@ -839,8 +1265,10 @@ mod tests {
     #[test]
     fn overly_deep_paths_and_malformed_groups_are_not_citations() {
         assert!(canon("21 USC 844(a)(b)(c)(d)(e)(f)(g)(h)(i)").is_empty());
-        assert!(canon("21 USC 844(a").is_empty());
-        assert!(canon("21 USC 844()").is_empty());
+        // An unclosed or empty bracket opens no subsection, so it only separates (step 9).
+        assert_eq!(canon("21 USC 844(a"), vec!["21 USC 844"]);
+        assert_eq!(canon("21 USC 844()"), vec!["21 USC 844"]);
+        assert_eq!(canon("21 USC 844(a-1)"), vec!["21 USC 844"]);
     }
 
     mod properties {

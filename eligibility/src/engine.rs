@@ -6,12 +6,12 @@ use fieldclinic_schema::{
 };
 
 use crate::citation::Scratch;
-use crate::evaluation::{Evaluation, OffenseEvaluation};
+use crate::evaluation::{Evaluation, OffenseEvaluation, Scopes};
 use crate::family::Family;
 use crate::outcome::Outcome;
 use crate::proclamation::Proclamation;
 use crate::reason_code::{ReasonCode, ReasonSet};
-use crate::registry::{self, CitationResult};
+use crate::registry::{self, Assessment, CitationResult};
 
 /// Evaluates a person's record against both proclamations.
 ///
@@ -21,21 +21,26 @@ use crate::registry::{self, CitationResult};
 #[must_use]
 pub fn evaluate(person: &PersonFacts, offenses: &[OffenseFacts]) -> Evaluation {
     if offenses.is_empty() {
+        let mut scopes = Scopes::default();
+        scopes.insert_both(ReasonCode::NoOffenses);
         return Evaluation {
             outcome: Outcome::NeedsMoreInfo,
             proclamations: Vec::new(),
             reasons: vec![ReasonCode::NoOffenses],
             offenses: Vec::new(),
+            scopes,
         };
     }
     let mut scratch = Scratch::default();
     let mut results = Vec::with_capacity(offenses.len());
-    let mut reasons = ReasonSet::EMPTY;
+    let mut scopes = Scopes::default();
     let mut proclamations = [false; 2];
     let (mut any_eligible, mut any_not_eligible, mut any_more_info) = (false, false, false);
     for (index, offense) in offenses.iter().enumerate() {
-        let (result, offense_reasons) = evaluate_offense(person, index, offense, &mut scratch);
-        reasons = reasons.union(offense_reasons);
+        let result = evaluate_offense(person, index, offense, &mut scratch);
+        // Every outcome's reasons are the union of its offenses' reasons (section 6, "Person
+        // result"); the union of the scopes is that union, per proclamation.
+        scopes = scopes.union(result.scopes);
         match result.outcome {
             Outcome::Eligible => any_eligible = true,
             Outcome::NotEligible => any_not_eligible = true,
@@ -48,10 +53,10 @@ pub fn evaluate(person: &PersonFacts, offenses: &[OffenseFacts]) -> Evaluation {
     }
     let outcome = if any_eligible {
         if any_not_eligible {
-            reasons.insert(ReasonCode::SomeOffensesNotCovered);
+            scopes.insert_both(ReasonCode::SomeOffensesNotCovered);
         }
         if any_more_info {
-            reasons.insert(ReasonCode::SomeOffensesNeedMoreInfo);
+            scopes.insert_both(ReasonCode::SomeOffensesNeedMoreInfo);
         }
         Outcome::Eligible
     } else if any_more_info {
@@ -65,8 +70,9 @@ pub fn evaluate(person: &PersonFacts, offenses: &[OffenseFacts]) -> Evaluation {
             .into_iter()
             .filter(|p| proclamations[*p as usize])
             .collect(),
-        reasons: reasons.to_vec(),
+        reasons: scopes.reasons().to_vec(),
         offenses: results,
+        scopes,
     }
 }
 
@@ -94,7 +100,7 @@ fn evaluate_offense(
     index: usize,
     offense: &OffenseFacts,
     scratch: &mut Scratch,
-) -> (OffenseEvaluation, ReasonSet) {
+) -> OffenseEvaluation {
     let mut canonical_citations = Vec::new();
     let citation = registry::assess(
         offense.citation.as_deref(),
@@ -106,7 +112,7 @@ fn evaluate_offense(
     let mut info = ReasonSet::EMPTY;
 
     // O1. Citation.
-    let family = match citation {
+    let family = match citation.result {
         CitationResult::Missing => {
             f.missing_both(ReasonCode::MissingCitation);
             None
@@ -133,45 +139,20 @@ fn evaluate_offense(
             f.missing_both(ReasonCode::UnrecognizedCitation);
             None
         }
+        // Step O2 decides a count cited only under the UCMJ.
+        CitationResult::Military => None,
     };
-
-    // O2. Jurisdiction: the law violated matters, not the building.
-    match offense.jurisdiction {
-        Jurisdiction::State | Jurisdiction::Local => match family {
-            Some(_) => f.missing_both(ReasonCode::ConflictingJurisdiction),
-            None => f.hard_both(ReasonCode::NotFederalOrDcOffense),
-        },
-        Jurisdiction::Tribal => match family {
-            // A Court of Indian Offenses applies 25 CFR 11.452(a), a listed paragraph.
-            Some(Family::Cfr25_11_452A) => {}
-            Some(_) => f.missing_both(ReasonCode::ConflictingJurisdiction),
-            None => f.hard_both(ReasonCode::NotFederalOrDcOffense),
-        },
-        Jurisdiction::Military => match family {
-            Some(_) => f.missing_both(ReasonCode::ConflictingJurisdiction),
-            None => f.hard_both(ReasonCode::MilitaryOffenseNotCovered),
-        },
-        Jurisdiction::Federal | Jurisdiction::DcSuperior | Jurisdiction::Unknown => {}
+    if citation.unparsed_code_name {
+        // Part of the citation names a code the parser could not read: never silently dropped,
+        // even beside a covered citation (R14).
+        f.missing_both(ReasonCode::UnrecognizedCitation);
     }
 
-    // O3. Conduct: consulted only for driving and for the inchoate sections, whose conduct the
-    // citation does not imply.
-    if offense.conduct == Conduct::DrivingUnderInfluence {
-        f.hard_both(ReasonCode::DrivingOffenseNotCovered);
-    } else if family.is_some_and(Family::is_inchoate) {
-        match offense.conduct {
-            Conduct::AttemptedPossession => {}
-            Conduct::Conspiracy => f.hard_both(ReasonCode::ConspiracyNotCovered),
-            Conduct::Distribution | Conduct::PossessionWithIntent => {
-                f.hard_both(ReasonCode::DistributionOrIntentNotCovered);
-            }
-            Conduct::Other => f.hard_both(ReasonCode::OtherOffenseNotCovered),
-            Conduct::Possession
-            | Conduct::Use
-            | Conduct::Unknown
-            | Conduct::DrivingUnderInfluence => f.missing_both(ReasonCode::MissingConduct),
-        }
-    }
+    // O2. Jurisdiction.
+    jurisdiction(offense.jurisdiction, family, &citation, &mut f);
+
+    // O3. Conduct.
+    conduct(offense.conduct, family, &mut f);
 
     // O4. Substance.
     match offense.substance {
@@ -190,44 +171,158 @@ fn evaluate_offense(
             f.hard[i].insert(ReasonCode::NotIn10467Scope);
         }
         // P2. Date.
-        match offense.offense_date {
-            Some(date) if date > p.cutoff() => f.hard[i].insert(after_cutoff(p)),
-            Some(_) => {}
-            // An offense cannot post-date its arrest, charge or conviction.
-            None if offense.disposition_date.is_some_and(|d| d <= p.cutoff()) => {}
-            None => f.missing[i].insert(ReasonCode::MissingOffenseDate),
+        match (offense.offense_date, offense.disposition_date) {
+            // An offense cannot post-date its arrest, charge or conviction: the record
+            // contradicts itself about this proclamation, and the text pardons those who
+            // "committed or were convicted" by the date, so ask instead of failing.
+            (Some(date), Some(disposed)) if disposed <= p.cutoff() && p.cutoff() < date => {
+                f.missing[i].insert(ReasonCode::MissingOffenseDate);
+            }
+            (Some(date), _) if date > p.cutoff() => f.hard[i].insert(after_cutoff(p)),
+            (Some(_), _) => {}
+            // The disposition date bounds an unknown offense date.
+            (None, Some(disposed)) if disposed <= p.cutoff() => {}
+            (None, _) => f.missing[i].insert(ReasonCode::MissingOffenseDate),
         }
         // P3. Citizen or LPR on the proclamation date.
-        match person.status_now {
-            StatusNow::UsCitizen | StatusNow::Lpr => match person.citizen_or_lpr_since {
-                Some(CitizenOrLprSince::Birth) if person.status_now == StatusNow::UsCitizen => {}
-                Some(CitizenOrLprSince::Date(since)) if since <= p.cutoff() => {}
-                Some(CitizenOrLprSince::Date(_)) => f.hard[i].insert(not_citizen_on(p)),
-                // "birth" is for birthright citizens only; for an LPR it says nothing about the
-                // date, so it counts as unknown.
-                Some(CitizenOrLprSince::Birth) | None => {
-                    f.missing[i].insert(ReasonCode::MissingCitizenOrLprSince);
-                }
-            },
-            StatusNow::Other => f.hard[i].insert(not_citizen_on(p)),
-            StatusNow::Unknown => f.missing[i].insert(ReasonCode::MissingStatusNow),
-        }
+        citizen_or_lpr_on(person, p, &mut f);
     }
 
     let no_court_case = matches!(
         offense.disposition,
         Disposition::Arrested | Disposition::NotCharged
     );
-    let (outcome, proclamations, reasons) = combine(&f, info, no_court_case);
-    let result = OffenseEvaluation {
+    let (outcome, proclamations, scopes) = combine(&f, info, no_court_case);
+    OffenseEvaluation {
         index,
         outcome,
         proclamations,
-        reasons: reasons.to_vec(),
+        reasons: scopes.reasons().to_vec(),
         canonical_citations,
         family,
+        scopes,
+    }
+}
+
+/// O2: the law violated matters, not the building. The first matching rule applies.
+fn jurisdiction(
+    jurisdiction: Jurisdiction,
+    family: Option<Family>,
+    citation: &Assessment,
+    f: &mut Findings,
+) {
+    let cited = citation.federal_or_dc;
+    // A UCMJ article makes the count a court-martial offense whatever the court field says.
+    if jurisdiction == Jurisdiction::Military || citation.military {
+        if cited {
+            // For example a federal statute charged through the general article (Art. 134).
+            f.missing_both(ReasonCode::ConflictingJurisdiction);
+        } else {
+            f.hard_both(ReasonCode::MilitaryOffenseNotCovered);
+        }
+        return;
+    }
+    match jurisdiction {
+        Jurisdiction::State | Jurisdiction::Local => {
+            if cited {
+                f.missing_both(ReasonCode::ConflictingJurisdiction);
+            } else {
+                f.hard_both(ReasonCode::NotFederalOrDcOffense);
+            }
+        }
+        Jurisdiction::Tribal => {
+            // A Court of Indian Offenses applies 25 CFR: the listed 11.452(a) fits, and so does
+            // an unclear or unlisted 25 CFR paragraph, which O1 already sent to be checked.
+            let indian_offenses_court = family == Some(Family::Cfr25_11_452A)
+                || (family.is_none() && cited && !citation.beyond_25_cfr);
+            if indian_offenses_court {
+                return;
+            }
+            if cited {
+                f.missing_both(ReasonCode::ConflictingJurisdiction);
+            } else {
+                f.hard_both(ReasonCode::NotFederalOrDcOffense);
+            }
+        }
+        Jurisdiction::Federal
+        | Jurisdiction::DcSuperior
+        | Jurisdiction::Military
+        | Jurisdiction::Unknown => {}
+    }
+}
+
+/// O3: the recorded conduct against what the citation names.
+fn conduct(conduct: Conduct, family: Option<Family>, f: &mut Findings) {
+    if conduct == Conduct::DrivingUnderInfluence {
+        f.hard_both(ReasonCode::DrivingOffenseNotCovered);
+        return;
+    }
+    let Some(family) = family else {
+        return;
     };
-    (result, reasons)
+    if family.is_inchoate() {
+        // 846 and 48-904.09 cover attempts and conspiracies to commit many offenses: only the
+        // conduct says which.
+        match conduct {
+            Conduct::AttemptedPossession => {}
+            Conduct::Conspiracy => f.hard_both(ReasonCode::ConspiracyNotCovered),
+            Conduct::Distribution | Conduct::PossessionWithIntent => {
+                f.hard_both(ReasonCode::DistributionOrIntentNotCovered);
+            }
+            Conduct::Other => f.hard_both(ReasonCode::OtherOffenseNotCovered),
+            Conduct::Possession
+            | Conduct::Use
+            | Conduct::Unknown
+            | Conduct::DrivingUnderInfluence => f.missing_both(ReasonCode::MissingConduct),
+        }
+        return;
+    }
+    // The citation names simple possession (and for a CFR paragraph also use). A conduct that
+    // contradicts it is a conflict in the record, not proof of another offense: a charge of
+    // possession with intent pleaded down to 844 is a simple-possession conviction.
+    match conduct {
+        Conduct::Conspiracy
+        | Conduct::Distribution
+        | Conduct::PossessionWithIntent
+        | Conduct::Other => f.missing_both(ReasonCode::ConflictingConduct),
+        Conduct::AttemptedPossession if family.in_10467_scope() => {
+            // 10688 names attempted simple possession (paragraphs (1) and (3)); 10467 pardons
+            // only "the offense of simple possession".
+            f.missing[Proclamation::P10467 as usize].insert(ReasonCode::ConflictingConduct);
+        }
+        // A CFR paragraph "prohibit[s] only the simple possession or use".
+        Conduct::AttemptedPossession => f.missing_both(ReasonCode::ConflictingConduct),
+        Conduct::Possession | Conduct::Use | Conduct::Unknown | Conduct::DrivingUnderInfluence => {}
+    }
+}
+
+/// P3: "current United States citizens and lawful permanent residents", read as on the
+/// proclamation date.
+fn citizen_or_lpr_on(person: &PersonFacts, p: Proclamation, f: &mut Findings) {
+    let i = p as usize;
+    match person.status_now {
+        StatusNow::UsCitizen | StatusNow::Lpr => match person.citizen_or_lpr_since {
+            Some(CitizenOrLprSince::Birth) if person.status_now == StatusNow::UsCitizen => {}
+            Some(CitizenOrLprSince::Date(since)) if since <= p.cutoff() => {}
+            Some(CitizenOrLprSince::Date(_)) => f.hard[i].insert(not_citizen_on(p)),
+            // "birth" is for birthright citizens only; for an LPR it says nothing about the
+            // date, so it counts as unknown (section 11, item 15).
+            Some(CitizenOrLprSince::Birth) | None => {
+                f.missing[i].insert(ReasonCode::MissingCitizenOrLprSince);
+            }
+        },
+        // Neither now, but the unconditional pardon took effect on the date for everyone who
+        // was a citizen or LPR then, so only a status that began later settles it.
+        StatusNow::Other => match person.citizen_or_lpr_since {
+            Some(CitizenOrLprSince::Date(since)) if since > p.cutoff() => {
+                f.hard[i].insert(not_citizen_on(p));
+            }
+            Some(CitizenOrLprSince::Date(_) | CitizenOrLprSince::Birth) | None => {
+                f.missing[i].insert(ReasonCode::MissingStatusOnProclamationDate);
+            }
+        },
+        StatusNow::Unknown => f.missing[i].insert(ReasonCode::MissingStatusNow),
+    }
 }
 
 /// P4: a known status decides; an unknown one is derived from a status that began at birth or
@@ -279,49 +374,52 @@ const fn covered_by(p: Proclamation) -> ReasonCode {
 }
 
 /// The offense result: a hard failure beats a missing fact, and proclamations combine with "any".
+/// The reasons come back with the proclamation each one concerns: a code from proclamation P's
+/// findings concerns P, and information codes concern both.
 fn combine(
     f: &Findings,
     info: ReasonSet,
     no_court_case: bool,
-) -> (Outcome, Vec<crate::Proclamation>, ReasonSet) {
+) -> (Outcome, Vec<Proclamation>, Scopes) {
     let eligible = |p: Proclamation| {
         let i = p as usize;
         f.hard[i].is_empty() && f.missing[i].is_empty()
     };
-    let all_hard = f.hard[0].union(f.hard[1]);
-    let mut reasons = info;
+    let mut scopes = Scopes { by: [info, info] };
     if Proclamation::ALL.into_iter().any(eligible) {
         let mut proclamations = Vec::with_capacity(2);
         for p in Proclamation::ALL {
             let i = p as usize;
             if eligible(p) {
                 proclamations.push(p);
-                reasons.insert(covered_by(p));
+                scopes.by[i].insert(covered_by(p));
             } else {
                 // For information: why the other proclamation does not apply.
-                reasons = reasons.union(f.hard[i]).union(f.missing[i]);
+                scopes.by[i] = scopes.by[i].union(f.hard[i]).union(f.missing[i]);
             }
         }
         if no_court_case {
-            reasons.insert(ReasonCode::NoCourtCaseForCertificate);
+            scopes.insert_both(ReasonCode::NoCourtCaseForCertificate);
         }
-        return (Outcome::Eligible, proclamations, reasons);
+        return (Outcome::Eligible, proclamations, scopes);
     }
     let mut open = false;
     for p in Proclamation::ALL {
         let i = p as usize;
+        // The missing facts of a proclamation that already fails do not matter; its hard
+        // codes are kept for information.
         if f.hard[i].is_empty() {
             open = true;
-            reasons = reasons.union(f.missing[i]);
+            scopes.by[i] = scopes.by[i].union(f.missing[i]);
         }
+        scopes.by[i] = scopes.by[i].union(f.hard[i]);
     }
-    reasons = reasons.union(all_hard);
     let outcome = if open {
         Outcome::NeedsMoreInfo
     } else {
         Outcome::NotEligible
     };
-    (outcome, Vec::new(), reasons)
+    (outcome, Vec::new(), scopes)
 }
 
 #[cfg(test)]
@@ -343,6 +441,14 @@ mod tests {
         PersonFacts {
             status_now: StatusNow::Lpr,
             citizen_or_lpr_since: Some(CitizenOrLprSince::Date(since)),
+            status_at_offense: at_offense,
+        }
+    }
+
+    fn other_now(since: Option<CitizenOrLprSince>, at_offense: StatusAtOffense) -> PersonFacts {
+        PersonFacts {
+            status_now: StatusNow::Other,
+            citizen_or_lpr_since: since,
             status_at_offense: at_offense,
         }
     }
@@ -412,7 +518,8 @@ mod tests {
                 "an offense after the first cutoff is covered by 10688 only",
                 citizen(),
                 vec![with(possession("21 USC 844"), |o| {
-                    o.offense_date = Some(date!(2022 - 10 - 07))
+                    o.offense_date = Some(date!(2022 - 10 - 07));
+                    o.disposition_date = Some(date!(2023 - 01 - 20));
                 })],
                 Eligible,
                 &[P10688],
@@ -422,7 +529,8 @@ mod tests {
                 "an offense on the second cutoff day is covered",
                 citizen(),
                 vec![with(possession("36 CFR 2.35(b)(2)"), |o| {
-                    o.offense_date = Some(date!(2023 - 12 - 22))
+                    o.offense_date = Some(date!(2023 - 12 - 22));
+                    o.disposition_date = Some(date!(2024 - 01 - 10));
                 })],
                 Eligible,
                 &[P10688],
@@ -432,7 +540,8 @@ mod tests {
                 "an offense after the second cutoff is not covered",
                 citizen(),
                 vec![with(possession("21 USC 844"), |o| {
-                    o.offense_date = Some(date!(2023 - 12 - 23))
+                    o.offense_date = Some(date!(2023 - 12 - 23));
+                    o.disposition_date = Some(date!(2024 - 02 - 01));
                 })],
                 NotEligible,
                 &[],
@@ -458,12 +567,44 @@ mod tests {
                 ],
             ),
             s(
-                "a person neither citizen nor LPR now is not covered",
-                PersonFacts {
-                    status_now: StatusNow::Other,
-                    citizen_or_lpr_since: None,
-                    status_at_offense: StatusAtOffense::LawfullyPresentOther,
-                },
+                "a person neither citizen nor LPR now may have been one on the dates",
+                other_now(None, StatusAtOffense::LawfullyPresentOther),
+                vec![possession("21 USC 844")],
+                NeedsMoreInfo,
+                &[],
+                &[R::MissingStatusOnProclamationDate],
+            ),
+            s(
+                "a green card since 2009, lost since, may still have held on the dates",
+                other_now(
+                    Some(CitizenOrLprSince::Date(date!(2009 - 05 - 01))),
+                    StatusAtOffense::Lpr,
+                ),
+                vec![possession("21 USC 844")],
+                NeedsMoreInfo,
+                &[],
+                &[R::MissingStatusOnProclamationDate],
+            ),
+            s(
+                "status now other, first an LPR between the dates, fails 10467 and asks for 10688",
+                other_now(
+                    Some(CitizenOrLprSince::Date(date!(2023 - 03 - 01))),
+                    StatusAtOffense::LawfullyPresentOther,
+                ),
+                vec![possession("21 USC 844")],
+                NeedsMoreInfo,
+                &[],
+                &[
+                    R::NotCitizenOrLprOn2022_10_06,
+                    R::MissingStatusOnProclamationDate,
+                ],
+            ),
+            s(
+                "status now other, first an LPR after both dates, is covered by neither",
+                other_now(
+                    Some(CitizenOrLprSince::Date(date!(2024 - 03 - 01))),
+                    StatusAtOffense::LawfullyPresentOther,
+                ),
                 vec![possession("21 USC 844")],
                 NotEligible,
                 &[],
@@ -471,6 +612,14 @@ mod tests {
                     R::NotCitizenOrLprOn2022_10_06,
                     R::NotCitizenOrLprOn2023_12_22,
                 ],
+            ),
+            s(
+                "status now other and not lawfully present at the offense fails P4",
+                other_now(None, StatusAtOffense::NotLawfullyPresent),
+                vec![possession("21 USC 844")],
+                NotEligible,
+                &[],
+                &[R::NotLawfullyPresentAtOffense],
             ),
             s(
                 "not lawfully present at the offense beats missing facts",
@@ -837,6 +986,354 @@ mod tests {
                 &[P10467, P10688],
                 &[R::CoveredBy10467, R::CoveredBy10688],
             ),
+            // Change 1: separators, unparsed code names, citations of only separators.
+            s(
+                "a citation in square brackets beside a covered one is read and excludes",
+                citizen(),
+                vec![possession("21 U.S.C. § 844(a) [18 U.S.C. § 1791(a)(2)]")],
+                NotEligible,
+                &[],
+                &[R::OtherOffenseNotCovered],
+            ),
+            s(
+                "a quoted citation after a semicolon is read and excludes",
+                citizen(),
+                vec![possession("21 USC 844; \"18 USC 1791\"")],
+                NotEligible,
+                &[],
+                &[R::OtherOffenseNotCovered],
+            ),
+            s(
+                "a slash separates citations",
+                citizen(),
+                vec![possession("21 U.S.C. 844(a)/21 U.S.C. 841(a)(1)")],
+                NotEligible,
+                &[],
+                &[R::DistributionOrIntentNotCovered],
+            ),
+            s(
+                "a covered citation inside parentheses is covered",
+                citizen(),
+                vec![possession("(21 U.S.C. § 844(a))")],
+                Eligible,
+                &[P10467, P10688],
+                &[R::CoveredBy10467, R::CoveredBy10688],
+            ),
+            s(
+                "a dangling U.S.C. beside a covered citation needs review",
+                citizen(),
+                vec![possession("21 USC 844 and 18 U.S.C.")],
+                NeedsMoreInfo,
+                &[],
+                &[R::UnrecognizedCitation],
+            ),
+            s(
+                "an article without UCMJ beside a covered citation needs review",
+                citizen(),
+                vec![possession("Art. 134; 21 U.S.C. § 844")],
+                NeedsMoreInfo,
+                &[],
+                &[R::UnrecognizedCitation],
+            ),
+            s(
+                "a state code name beside a covered citation needs review",
+                citizen(),
+                vec![possession("21 USC 844 / Cal. Health & Safety Code § 11357")],
+                NeedsMoreInfo,
+                &[],
+                &[R::UnrecognizedCitation],
+            ),
+            s(
+                "an unparsed code name beside an excluded citation stays not eligible",
+                citizen(),
+                vec![possession("21 USC 841(a)(1); 18 U.S.C.")],
+                NotEligible,
+                &[],
+                &[R::DistributionOrIntentNotCovered],
+            ),
+            s(
+                "a citation of only a section sign is missing",
+                citizen(),
+                vec![possession("  §  ")],
+                NeedsMoreInfo,
+                &[],
+                &[R::MissingCitation],
+            ),
+            s(
+                "a citation of only separators is missing",
+                citizen(),
+                vec![possession(" ; [ ] / \"\" | + ")],
+                NeedsMoreInfo,
+                &[],
+                &[R::MissingCitation],
+            ),
+            s(
+                "a CFR section list continues across a semicolon",
+                citizen(),
+                vec![possession("36 C.F.R. § 2.35(b)(1); 2.35(b)(2)")],
+                Eligible,
+                &[P10688],
+                &[R::CoveredBy10688, R::CompanionCitationIgnored],
+            ),
+            s(
+                "a D.C. Code section list continues across a semicolon",
+                citizen(),
+                vec![with(
+                    possession("D.C. Code § 48-904.01(d)(2); 48-904.01(d)(1)"),
+                    |o| o.jurisdiction = Jurisdiction::DcSuperior,
+                )],
+                Eligible,
+                &[P10467, P10688],
+                &[R::CoveredBy10467, R::CompanionCitationIgnored],
+            ),
+            s(
+                "a U.S. Code section list continues across a semicolon",
+                citizen(),
+                vec![possession("21 U.S.C. § 844(a); 856")],
+                NotEligible,
+                &[],
+                &[R::OtherOffenseNotCovered],
+            ),
+            // Change 2: every UCMJ article is a military citation.
+            s(
+                "UCMJ Art. 134 with a covered statute and no court is a conflict",
+                citizen(),
+                vec![with(possession("UCMJ Art. 134; 21 U.S.C. 844"), |o| {
+                    o.jurisdiction = Jurisdiction::Unknown
+                })],
+                NeedsMoreInfo,
+                &[],
+                &[R::ConflictingJurisdiction],
+            ),
+            s(
+                "UCMJ Art. 134 alone in a federal court is a military offense",
+                citizen(),
+                vec![possession("UCMJ Art. 134")],
+                NotEligible,
+                &[],
+                &[R::MilitaryOffenseNotCovered],
+            ),
+            s(
+                "the codified general article 10 U.S.C. 934 is a military offense",
+                citizen(),
+                vec![with(possession("10 U.S.C. § 934"), |o| {
+                    o.jurisdiction = Jurisdiction::Unknown
+                })],
+                NotEligible,
+                &[],
+                &[R::MilitaryOffenseNotCovered],
+            ),
+            s(
+                "a covered statute with 10 U.S.C. 934 is a conflict",
+                citizen(),
+                vec![possession("21 U.S.C. § 844(a); 10 U.S.C. § 934")],
+                NeedsMoreInfo,
+                &[],
+                &[R::ConflictingJurisdiction],
+            ),
+            s(
+                "a UCMJ article in a state court is still a military offense",
+                citizen(),
+                vec![with(possession("Article 92, UCMJ"), |o| {
+                    o.jurisdiction = Jurisdiction::State
+                })],
+                NotEligible,
+                &[],
+                &[R::MilitaryOffenseNotCovered],
+            ),
+            // Change 4: unlisted federal and D.C. provisions in a non-federal court.
+            s(
+                "an unlisted 25 CFR paragraph in a tribal court goes to review",
+                citizen(),
+                vec![with(possession("25 C.F.R. § 11.452(b)"), |o| {
+                    o.jurisdiction = Jurisdiction::Tribal
+                })],
+                NeedsMoreInfo,
+                &[],
+                &[R::UnrecognizedCitation],
+            ),
+            s(
+                "a listed 25 CFR section without its paragraph in a tribal court needs the paragraph",
+                citizen(),
+                vec![with(possession("25 CFR 11.452"), |o| {
+                    o.jurisdiction = Jurisdiction::Tribal
+                })],
+                NeedsMoreInfo,
+                &[],
+                &[R::CitationSubsectionUnclear],
+            ),
+            s(
+                "another federal citation with 25 CFR in a tribal court is a conflict",
+                citizen(),
+                vec![with(
+                    possession("25 C.F.R. § 11.452(b); 18 U.S.C. § 1152"),
+                    |o| o.jurisdiction = Jurisdiction::Tribal,
+                )],
+                NeedsMoreInfo,
+                &[],
+                &[R::UnrecognizedCitation, R::ConflictingJurisdiction],
+            ),
+            s(
+                "an unlisted CFR paragraph in a state court is a conflict",
+                citizen(),
+                vec![with(possession("50 C.F.R. § 27.82(b)(1)"), |o| {
+                    o.jurisdiction = Jurisdiction::State
+                })],
+                NeedsMoreInfo,
+                &[],
+                &[R::UnrecognizedCitation, R::ConflictingJurisdiction],
+            ),
+            s(
+                "an unrecognized U.S. Code citation in a local court is a conflict",
+                citizen(),
+                vec![with(possession("18 U.S.C. § 13"), |o| {
+                    o.jurisdiction = Jurisdiction::Local
+                })],
+                NeedsMoreInfo,
+                &[],
+                &[R::UnrecognizedCitation, R::ConflictingJurisdiction],
+            ),
+            s(
+                "an unclear D.C. Code citation in a state court is a conflict",
+                citizen(),
+                vec![with(possession("D.C. Code § 48-904.01(d)"), |o| {
+                    o.jurisdiction = Jurisdiction::State
+                })],
+                NeedsMoreInfo,
+                &[],
+                &[R::CitationSubsectionUnclear, R::ConflictingJurisdiction],
+            ),
+            s(
+                "an unlisted CFR paragraph in a court-martial is a conflict",
+                citizen(),
+                vec![with(possession("36 CFR 4.23(a)(1)"), |o| {
+                    o.jurisdiction = Jurisdiction::Military
+                })],
+                NeedsMoreInfo,
+                &[],
+                &[R::UnrecognizedCitation, R::ConflictingJurisdiction],
+            ),
+            // Change 5: conduct that contradicts a simple-possession citation.
+            s(
+                "844 recorded as distribution is a conflict in the record",
+                citizen(),
+                vec![with(possession("21 U.S.C. § 844(a)"), |o| {
+                    o.conduct = Conduct::Distribution
+                })],
+                NeedsMoreInfo,
+                &[],
+                &[R::ConflictingConduct],
+            ),
+            s(
+                "844 recorded as possession with intent is a conflict in the record",
+                citizen(),
+                vec![with(possession("21 USC 844"), |o| {
+                    o.conduct = Conduct::PossessionWithIntent
+                })],
+                NeedsMoreInfo,
+                &[],
+                &[R::ConflictingConduct],
+            ),
+            s(
+                "D.C. simple possession recorded as another offense is a conflict",
+                citizen(),
+                vec![with(possession("D.C. Code § 48-904.01(d)(1)"), |o| {
+                    o.conduct = Conduct::Other
+                })],
+                NeedsMoreInfo,
+                &[],
+                &[R::ConflictingConduct],
+            ),
+            s(
+                "844 recorded as an attempt is covered by 10688 only",
+                citizen(),
+                vec![with(possession("21 U.S.C. § 844(a)"), |o| {
+                    o.conduct = Conduct::AttemptedPossession
+                })],
+                Eligible,
+                &[P10688],
+                &[R::CoveredBy10688, R::ConflictingConduct],
+            ),
+            s(
+                "a listed CFR paragraph recorded as a conspiracy is a conflict",
+                citizen(),
+                vec![with(possession("36 C.F.R. § 2.35(b)(2)"), |o| {
+                    o.conduct = Conduct::Conspiracy
+                })],
+                NeedsMoreInfo,
+                &[],
+                &[R::ConflictingConduct, R::NotIn10467Scope],
+            ),
+            s(
+                "a listed CFR paragraph recorded as an attempt is a conflict",
+                citizen(),
+                vec![with(possession("43 C.F.R. § 8365.1-4(b)(2)"), |o| {
+                    o.conduct = Conduct::AttemptedPossession
+                })],
+                NeedsMoreInfo,
+                &[],
+                &[R::ConflictingConduct],
+            ),
+            s(
+                "a listed CFR paragraph recorded as use is covered",
+                citizen(),
+                vec![with(possession("36 C.F.R. § 2.35(b)(2)"), |o| {
+                    o.conduct = Conduct::Use
+                })],
+                Eligible,
+                &[P10688],
+                &[R::CoveredBy10688],
+            ),
+            // Change 6: an offense date after the disposition date, across a cutoff.
+            s(
+                "an offense date after 2023-12-22 with a conviction before it is asked about",
+                citizen(),
+                vec![with(possession("21 U.S.C. § 844"), |o| {
+                    o.offense_date = Some(date!(2024 - 01 - 10));
+                    o.disposition_date = Some(date!(2023 - 12 - 15));
+                })],
+                NeedsMoreInfo,
+                &[],
+                &[R::MissingOffenseDate, R::After10467Cutoff],
+            ),
+            s(
+                "an offense date after 2022-10-06 with an arrest before it asks only for 10467",
+                citizen(),
+                vec![with(possession("21 U.S.C. § 844"), |o| {
+                    o.offense_date = Some(date!(2022 - 11 - 01));
+                    o.disposition = Disposition::Arrested;
+                    o.disposition_date = Some(date!(2022 - 10 - 01));
+                })],
+                Eligible,
+                &[P10688],
+                &[
+                    R::CoveredBy10688,
+                    R::MissingOffenseDate,
+                    R::NoCourtCaseForCertificate,
+                ],
+            ),
+            s(
+                "an offense and a disposition both after the cutoffs are not covered",
+                citizen(),
+                vec![with(possession("21 U.S.C. § 844"), |o| {
+                    o.offense_date = Some(date!(2024 - 01 - 10));
+                    o.disposition_date = Some(date!(2024 - 03 - 15));
+                })],
+                NotEligible,
+                &[],
+                &[R::After10467Cutoff, R::After10688Cutoff],
+            ),
+            // Change 7: an offense-level "unknown" is no override.
+            s(
+                "an unknown offense-level status leaves the person's not lawfully present",
+                lpr_since(date!(2020 - 01 - 01), StatusAtOffense::NotLawfullyPresent),
+                vec![with(possession("21 USC 844"), |o| {
+                    o.status_at_offense = StatusAtOffense::Unknown
+                })],
+                NotEligible,
+                &[],
+                &[R::NotLawfullyPresentAtOffense],
+            ),
             s(
                 "a missing fact and a not-covered offense need more info",
                 citizen(),
@@ -910,6 +1407,7 @@ mod tests {
             &citizen(),
             &[with(possession("21 USC 844"), |o| {
                 o.offense_date = Some(date!(2024 - 01 - 01));
+                o.disposition_date = None;
                 o.substance = Substance::Unknown;
             })],
         );
@@ -926,6 +1424,7 @@ mod tests {
             &citizen(),
             &[with(possession("21 USC 844"), |o| {
                 o.offense_date = Some(date!(2023 - 01 - 01));
+                o.disposition_date = Some(date!(2023 - 03 - 01));
                 o.substance = Substance::Unknown;
             })],
         );
@@ -946,6 +1445,192 @@ mod tests {
         let e = evaluate(&person, &[possession("21 USC 844")]);
         assert_eq!(e.outcome, Outcome::NeedsMoreInfo);
         assert!(e.reasons.contains(&ReasonCode::MissingCitizenOrLprSince));
+    }
+
+    #[test]
+    fn an_unlisted_25_cfr_paragraph_in_a_tribal_court_is_no_conflict() {
+        let e = evaluate(
+            &citizen(),
+            &[with(possession("25 C.F.R. § 11.452(b)"), |o| {
+                o.jurisdiction = Jurisdiction::Tribal
+            })],
+        );
+        assert_eq!(e.reasons, vec![ReasonCode::UnrecognizedCitation]);
+    }
+
+    #[test]
+    fn a_covered_citation_with_a_military_one_is_never_a_companion() {
+        let e = evaluate(&citizen(), &[possession("UCMJ Art. 134; 21 U.S.C. 844")]);
+        assert_eq!(e.outcome, Outcome::NeedsMoreInfo);
+        assert_eq!(e.offenses[0].family, Some(Family::Usc844));
+        assert!(
+            !e.reasons.contains(&ReasonCode::CompanionCitationIgnored),
+            "{:?}",
+            e.reasons
+        );
+        assert_eq!(
+            e.offenses[0].canonical_citations,
+            vec!["UCMJ Art. 134", "21 USC 844"]
+        );
+    }
+
+    #[test]
+    fn a_person_needing_more_info_has_the_union_of_reasons_without_the_some_offenses_codes() {
+        let e = evaluate(
+            &citizen(),
+            &[
+                with(possession("21 USC 844"), |o| o.substance = Substance::Other),
+                with(possession("21 USC 844"), |o| {
+                    o.substance = Substance::Unknown
+                }),
+            ],
+        );
+        assert_eq!(e.outcome, Outcome::NeedsMoreInfo);
+        assert_eq!(
+            e.reasons,
+            vec![
+                ReasonCode::SubstanceNotMarijuana,
+                ReasonCode::MissingSubstance
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reason_names_the_one_proclamation_it_matters_for() {
+        // The arrest bounds the unknown offense date for 10688 but not for 10467.
+        let e = evaluate(
+            &citizen(),
+            &[with(possession("21 USC 844"), |o| {
+                o.offense_date = None;
+                o.disposition_date = Some(date!(2023 - 01 - 01));
+                o.substance = Substance::Unknown;
+            })],
+        );
+        assert_eq!(e.outcome, Outcome::NeedsMoreInfo);
+        assert_eq!(
+            e.reason_proclamations(ReasonCode::MissingOffenseDate),
+            vec![Proclamation::P10467]
+        );
+        assert_eq!(
+            e.reason_proclamations(ReasonCode::MissingSubstance),
+            vec![Proclamation::P10467, Proclamation::P10688]
+        );
+        let explanations = e.explanations();
+        let date = explanations
+            .iter()
+            .find(|x| x.code == ReasonCode::MissingOffenseDate)
+            .expect("the date is explained");
+        assert!(
+            date.text.ends_with(
+                "This matters only for the October 6, 2022 pardon (Proclamation 10467)."
+            ),
+            "{}",
+            date.text
+        );
+        let substance = explanations
+            .iter()
+            .find(|x| x.code == ReasonCode::MissingSubstance)
+            .expect("the substance is explained");
+        assert_eq!(substance.text, ReasonCode::MissingSubstance.explanation());
+    }
+
+    #[test]
+    fn an_attempt_under_844_conflicts_only_for_10467() {
+        let e = evaluate(
+            &citizen(),
+            &[with(possession("21 U.S.C. § 844(a)"), |o| {
+                o.conduct = Conduct::AttemptedPossession
+            })],
+        );
+        let offense = &e.offenses[0];
+        assert_eq!(
+            offense.reason_proclamations(ReasonCode::ConflictingConduct),
+            vec![Proclamation::P10467]
+        );
+        assert_eq!(
+            offense.reason_proclamations(ReasonCode::CoveredBy10688),
+            vec![Proclamation::P10688]
+        );
+        let covered = &offense.explanations()[0];
+        assert_eq!(covered.code, ReasonCode::CoveredBy10688);
+        // The code already names its proclamation; no sentence is added.
+        assert_eq!(covered.text, ReasonCode::CoveredBy10688.explanation());
+    }
+
+    #[test]
+    fn the_status_on_the_later_date_is_asked_only_for_10688() {
+        let e = evaluate(
+            &other_now(
+                Some(CitizenOrLprSince::Date(date!(2023 - 03 - 01))),
+                StatusAtOffense::LawfullyPresentOther,
+            ),
+            &[possession("21 USC 844")],
+        );
+        assert_eq!(
+            e.reason_proclamations(ReasonCode::MissingStatusOnProclamationDate),
+            vec![Proclamation::P10688]
+        );
+        assert_eq!(
+            e.reason_proclamations(ReasonCode::NotCitizenOrLprOn2022_10_06),
+            vec![Proclamation::P10467]
+        );
+    }
+
+    #[test]
+    fn a_person_level_scope_is_the_union_of_the_offense_scopes() {
+        let only_10467 = with(possession("21 USC 844"), |o| {
+            o.offense_date = None;
+            o.disposition_date = Some(date!(2023 - 01 - 01));
+        });
+        let both = with(possession("21 USC 844"), |o| {
+            o.offense_date = None;
+            o.disposition_date = None;
+        });
+        let one = evaluate(&citizen(), std::slice::from_ref(&only_10467));
+        assert_eq!(
+            one.reason_proclamations(ReasonCode::MissingOffenseDate),
+            vec![Proclamation::P10467]
+        );
+        let two = evaluate(&citizen(), &[only_10467, both]);
+        assert_eq!(
+            two.reason_proclamations(ReasonCode::MissingOffenseDate),
+            vec![Proclamation::P10467, Proclamation::P10688]
+        );
+        assert_eq!(
+            two.reason_proclamations(ReasonCode::SomeOffensesNeedMoreInfo),
+            vec![Proclamation::P10467, Proclamation::P10688]
+        );
+        assert!(
+            two.reason_proclamations(ReasonCode::MissingCitation)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_determination_says_which_proclamation_a_reason_matters_for() {
+        let e = evaluate(
+            &citizen(),
+            &[with(possession("21 USC 844"), |o| {
+                o.offense_date = None;
+                o.disposition_date = Some(date!(2023 - 01 - 01));
+            })],
+        );
+        let intake = fieldclinic_schema::Intake::default();
+        let d = e.to_determination(&intake, Vec::new(), Vec::new(), "h".into(), "t".into());
+        assert_eq!(d.rules_version, "pardon-rules-2023-12-22.2");
+        let date = d
+            .reasons
+            .iter()
+            .find(|r| r.code == "MISSING_OFFENSE_DATE")
+            .expect("the date is a reason");
+        assert!(
+            date.explanation
+                .contains("October 6, 2022 pardon (Proclamation 10467)"),
+            "{}",
+            date.explanation
+        );
+        assert_eq!(date.category, "FACT");
+        assert!(date.question.is_some());
     }
 
     #[test]

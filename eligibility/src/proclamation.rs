@@ -28,6 +28,16 @@ impl Proclamation {
         }
     }
 
+    /// The date the proclamation was signed, in words (`"October 6, 2022"`), for text shown to
+    /// people.
+    #[must_use]
+    pub const fn signed_on(self) -> &'static str {
+        match self {
+            Self::P10467 => "October 6, 2022",
+            Self::P10688 => "December 22, 2023",
+        }
+    }
+
     /// The last day (inclusive) on which a covered offense may have been committed, and on which
     /// the person must have been a citizen or LPR: the date the proclamation was signed.
     #[must_use]

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::proclamation::Proclamation;
+
 /// What a reason code means for the outcome (`RULES.md` section 7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Category {
@@ -100,6 +102,22 @@ macro_rules! reason_codes {
                 match self { $(Self::$variant => $rule),+ }
             }
 
+            /// The one proclamation the code is about whatever the record (`COVERED_BY_10467`,
+            /// `AFTER_10688_CUTOFF`, ...); `None` for a code that can concern either or both.
+            #[must_use]
+            pub const fn proclamation(self) -> Option<Proclamation> {
+                match self {
+                    Self::CoveredBy10467
+                    | Self::NotIn10467Scope
+                    | Self::After10467Cutoff
+                    | Self::NotCitizenOrLprOn2022_10_06 => Some(Proclamation::P10467),
+                    Self::CoveredBy10688
+                    | Self::After10688Cutoff
+                    | Self::NotCitizenOrLprOn2023_12_22 => Some(Proclamation::P10688),
+                    _ => None,
+                }
+            }
+
             /// For FACT codes, the question to ask the client or the record to check; for REVIEW
             /// codes, what the lawyer must decide; `None` otherwise.
             #[must_use]
@@ -138,12 +156,12 @@ reason_codes! {
         question: None;
     /// Not a citizen or LPR on October 6, 2022.
     NotCitizenOrLprOn2022_10_06 => "NOT_CITIZEN_OR_LPR_ON_2022_10_06", Hard,
-        explanation: "The person was not a U.S. citizen or lawful permanent resident on October 6, 2022, and the first proclamation pardons only people who were citizens or permanent residents on that date.",
+        explanation: "The person was not a U.S. citizen or lawful permanent resident on October 6, 2022 (the status first began after that date), and the first proclamation pardons only people who were citizens or permanent residents on that date.",
         rule: r#"Proclamation 10467 (Oct. 6, 2022): "...all current United States citizens and lawful permanent residents..."; DOJ certificate request page: "U.S. citizen or lawful permanent resident on October 6, 2022"."#,
         question: None;
     /// Not a citizen or LPR on December 22, 2023.
     NotCitizenOrLprOn2023_12_22 => "NOT_CITIZEN_OR_LPR_ON_2023_12_22", Hard,
-        explanation: "The person was not a U.S. citizen or lawful permanent resident on December 22, 2023, and the second proclamation pardons only people who were citizens or permanent residents on that date.",
+        explanation: "The person was not a U.S. citizen or lawful permanent resident on December 22, 2023 (the status first began after that date), and the second proclamation pardons only people who were citizens or permanent residents on that date.",
         rule: r#"Proclamation 10688 (Dec. 22, 2023): "...all current United States citizens and lawful permanent residents...""#,
         question: None;
     /// A non-citizen not lawfully present at the time of the offense.
@@ -153,13 +171,13 @@ reason_codes! {
         question: None;
     /// State, local or tribal law.
     NotFederalOrDcOffense => "NOT_FEDERAL_OR_DC_OFFENSE", Hard,
-        explanation: "The offense is under state, local or tribal law. The proclamations pardon only federal offenses (U.S. Code, Code of Federal Regulations) and D.C. Code offenses; state and local records need the state's own relief.",
+        explanation: "The offense is under state, local or tribal law: the court is a state, local or tribal court, and no U.S. Code, federal regulation or D.C. Code provision is cited. The proclamations pardon only federal offenses (U.S. Code, Code of Federal Regulations) and D.C. Code offenses; state and local records need the state's own relief.",
         rule: r#"Proclamation 10688 (Dec. 22, 2023): "...in violation of: (1) section 844 of title 21, United States Code, ... (2) section 48-904.01(d)(1) of the D.C. Code ... (3) section 48-904.09 of the D.C. Code ... and (4) provisions in the Code of Federal Regulations..."; DOJ Office of the Pardon Attorney: "Do not complete this application if your conviction is under state or local law.""#,
         question: None;
     /// A court-martial (UCMJ) offense.
     MilitaryOffenseNotCovered => "MILITARY_OFFENSE_NOT_COVERED", Hard,
-        explanation: "Military offenses under the Uniform Code of Military Justice (Article 112a, 10 U.S.C. 912a) are not among the provisions the proclamations list.",
-        rule: r#"Not among the provisions listed in Proclamation 10467 (Oct. 6, 2022) or Proclamation 10688 (Dec. 22, 2023); U.S. Army: the December 2023 proclamation "does not cover military drug offenses under 10 U.S.C 112a"."#,
+        explanation: "Military offenses under the Uniform Code of Military Justice (any article, such as Article 112a or the general article, Article 134; 10 U.S.C. 801 to 946a) are not among the provisions the proclamations list.",
+        rule: r#"No UCMJ article is among the provisions listed in Proclamation 10467 (Oct. 6, 2022) or Proclamation 10688 (Dec. 22, 2023); U.S. Army: the December 2023 proclamation "does not cover military drug offenses under 10 U.S.C 112a"."#,
         question: None;
     /// Distribution, possession with intent to distribute, or similar.
     DistributionOrIntentNotCovered => "DISTRIBUTION_OR_INTENT_NOT_COVERED", Hard,
@@ -206,11 +224,16 @@ reason_codes! {
         explanation: "21 U.S.C. 846 and D.C. Code 48-904.09 cover attempts and conspiracies to commit many drug offenses; only an attempt at simple possession of marijuana is pardoned.",
         rule: r#"Proclamation 10688 (Dec. 22, 2023) paragraphs (1) and (3): "section 846 of title 21, United States Code" and "section 48-904.09 of the D.C. Code ... that prohibited attempted simple possession of marijuana"."#,
         question: Some("Was this count an attempt or a conspiracy, and what was the object offense (simple possession, or distribution / intent to distribute)? Check the charging document or judgment.");
+    /// The recorded conduct contradicts a simple-possession citation.
+    ConflictingConduct => "CONFLICTING_CONDUCT", Fact,
+        explanation: "The record cites a simple possession law (21 U.S.C. 844, D.C. Code 48-904.01(d)(1) or a listed federal regulation), but describes what happened as something else: a conspiracy, distribution, possession with intent to distribute, another offense, or an attempt (the October 6, 2022 proclamation and the listed regulations do not reach attempts). One of the two is probably wrong. If the count of conviction really is simple possession, for example after a plea, it can still be pardoned.",
+        rule: r#"Proclamation 10467 (Oct. 6, 2022): "...the offense of simple possession of marijuana..."; Proclamation 10688 (Dec. 22, 2023): "...simple possession of marijuana, attempted simple possession of marijuana, or use of marijuana..." and "...not any other offenses involving ... activity beyond simple possession of marijuana, attempted simple possession of marijuana, or use of marijuana, such as possession of marijuana with intent to distribute...""#,
+        question: Some("The record cites a simple possession provision but describes the conduct as something else. Which is right? Check the judgment (or the charging document if there was no conviction): which section is the count of conviction, and what did it charge?");
     /// The date condition cannot be decided.
     MissingOffenseDate => "MISSING_OFFENSE_DATE", Fact,
-        explanation: "The offense date is not known, and no arrest, charge or conviction date on or before the proclamation date bounds it.",
-        rule: r#"Proclamation 10467 (Oct. 6, 2022) and Proclamation 10688 (Dec. 22, 2023): "...on or before the date of this proclamation...""#,
-        question: Some("When did the offense happen (month, day, year)? If unknown, what is the date of the arrest, charge or conviction? Check the complaint, docket sheet or judgment.");
+        explanation: "The offense date cannot be relied on: either it is not known and no arrest, charge or conviction date on or before the proclamation date bounds it, or it is after the proclamation date while the arrest, charge or conviction date is on or before it. An offense cannot happen after its own arrest, charge or conviction, so in that case one of the recorded dates is wrong.",
+        rule: r#"Proclamation 10467 (Oct. 6, 2022) and Proclamation 10688 (Dec. 22, 2023): "...on or before the date of this proclamation..."; Proclamation 10688: "...committed or were convicted of the offense ... on or before the date of this proclamation...""#,
+        question: Some("When did the offense happen (month, day, year)? If unknown, what is the date of the arrest, charge or conviction? Check the offense date and the disposition date against the complaint, docket sheet or judgment.");
     /// Current status unknown.
     MissingStatusNow => "MISSING_STATUS_NOW", Fact,
         explanation: "The client's current citizenship or immigration status is not recorded. The pardons cover only U.S. citizens and lawful permanent residents.",
@@ -221,6 +244,11 @@ reason_codes! {
         explanation: "It is not recorded when the client first became a citizen or permanent resident, so it is unknown whether they had that status on the proclamation date.",
         rule: r#"Proclamation 10467 (Oct. 6, 2022) and Proclamation 10688 (Dec. 22, 2023): "...all current United States citizens and lawful permanent residents...""#,
         question: Some("Is the client a citizen by birth? If not, on what date did they first become a lawful permanent resident or a citizen, whichever came first? Check the green card or naturalization certificate.");
+    /// Neither citizen nor LPR now; the status on the proclamation date is unknown.
+    MissingStatusOnProclamationDate => "MISSING_STATUS_ON_PROCLAMATION_DATE", Fact,
+        explanation: "The client is not a U.S. citizen or lawful permanent resident now, and the record does not show whether they were one on the proclamation date. The pardon took effect on that date, so a status lost later does not undo it.",
+        rule: r#"Proclamation 10467 (Oct. 6, 2022) and Proclamation 10688 (Dec. 22, 2023): "...a full, complete, and unconditional pardon to ... all current United States citizens and lawful permanent residents..."; DOJ certificate request page: "U.S. citizen or lawful permanent resident on October 6, 2022"."#,
+        question: Some("Was the client a U.S. citizen or a lawful permanent resident (green card holder) on October 6, 2022? On December 22, 2023? If they had a green card then and lost it later, when did they get it and when did it end? Get immigration advice before the client answers this on the application.");
     /// Lawful presence at the offense unknown.
     MissingStatusAtOffense => "MISSING_STATUS_AT_OFFENSE", Fact,
         explanation: "It is not known whether the client was a citizen, a permanent resident or otherwise lawfully present when the offense happened. Offenses committed by non-citizens not lawfully present are excluded.",
@@ -233,14 +261,14 @@ reason_codes! {
         question: Some("Which federal or D.C. marijuana offenses (arrests, charges or convictions) does the client have? Add one entry per count.");
     /// Citation not in the registries.
     UnrecognizedCitation => "UNRECOGNIZED_CITATION", Review,
-        explanation: "The cited provision is not on the engine's lists. It may be an earlier codification, an unlisted regulation or another offense; a lawyer must decide.",
+        explanation: "The cited provision is not on the engine's lists, or part of the citation names a code (such as \"U.S.C.\", \"Art.\" or \"Code\") that could not be read as a provision. It may be an earlier codification, an unlisted regulation or another offense; a lawyer must decide.",
         rule: r#"Proclamation 10467 (Oct. 6, 2022): "...as previously codified elsewhere in the United States Code..."; Proclamation 10688 (Dec. 22, 2023): "...previous provisions in the United States Code..." and paragraph (4) "...including but not limited to...""#,
-        question: Some("Lawyer: does the cited provision prohibit only simple possession, attempted simple possession or use of marijuana (an earlier codification of 21 U.S.C. 844 / 846 or D.C. Code 48-904.01(d)(1) / 48-904.09, or a CFR provision consistent with paragraph (4))? If so, add it to the reviewed allow-list.");
+        question: Some("Lawyer: read the full citation on the record. Does each cited provision prohibit only simple possession, attempted simple possession or use of marijuana (an earlier codification of 21 U.S.C. 844 / 846 or D.C. Code 48-904.01(d)(1) / 48-904.09, or a CFR provision consistent with paragraph (4))? If so, add it to the reviewed allow-list.");
     /// Covered citation with a state, local, military or tribal court.
     ConflictingJurisdiction => "CONFLICTING_JURISDICTION", Review,
-        explanation: "The record cites a pardoned federal or D.C. provision, but the court recorded is a state, local, military or tribal court. One of the two is probably wrong.",
-        rule: "None: a data conflict between the cited provision and the court.",
-        question: Some("Lawyer: check the record. Which law was actually applied (the cited federal or D.C. provision, or the court's own state, local, tribal or military law), and in which court?");
+        explanation: "The record cites a federal or D.C. provision, but the court recorded is a state, local, military or tribal court, or a military (UCMJ) article is cited with it, which makes it a court-martial. One of the two is probably wrong, or a federal law was charged in a court-martial.",
+        rule: "None: a data conflict between the cited provision and the court. No UCMJ article is among the provisions the proclamations list.",
+        question: Some("Lawyer: check the record. Which law was actually applied (the cited federal or D.C. provision, or the court's own state, local, tribal or military law), and in which court? Is a federal law charged through a UCMJ article (such as Article 134) covered?");
     /// Enforcing statute cited alongside a listed CFR paragraph.
     CompanionCitationIgnored => "COMPANION_CITATION_IGNORED", Info,
         explanation: "The record also cites another provision (usually the statute that enforces the regulation). It was ignored because a pardoned provision is cited.",
@@ -286,20 +314,20 @@ impl<'de> Deserialize<'de> for ReasonCode {
 /// A set of reason codes as a bit mask, so the engine collects reasons without allocating; it
 /// iterates in declaration order, which makes every result's reason list deterministic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct ReasonSet(u32);
+pub(crate) struct ReasonSet(u64);
 
-// The mask has one bit per code; a new code beyond 32 needs a wider integer.
-const _: () = assert!(ReasonCode::ALL.len() <= 32);
+// The mask has one bit per code; a new code beyond 64 needs a wider integer (u128).
+const _: () = assert!(ReasonCode::ALL.len() <= 64);
 
 impl ReasonSet {
     pub(crate) const EMPTY: Self = Self(0);
 
     pub(crate) fn insert(&mut self, code: ReasonCode) {
-        self.0 |= 1 << code as u32;
+        self.0 |= 1 << code as u64;
     }
 
     pub(crate) const fn contains(self, code: ReasonCode) -> bool {
-        self.0 & (1 << code as u32) != 0
+        self.0 & (1 << code as u64) != 0
     }
 
     pub(crate) const fn is_empty(self) -> bool {
@@ -383,6 +411,56 @@ mod tests {
         assert_eq!(R::UnrecognizedCitation.category(), Category::Review);
         assert_eq!(R::ConflictingJurisdiction.category(), Category::Review);
         assert_eq!(R::SomeOffensesNeedMoreInfo.category(), Category::Info);
+        assert_eq!(R::ConflictingConduct.category(), Category::Fact);
+        assert_eq!(
+            R::MissingStatusOnProclamationDate.category(),
+            Category::Fact
+        );
+    }
+
+    #[test]
+    fn the_new_codes_have_their_rules_strings() {
+        assert_eq!(
+            ReasonCode::parse("MISSING_STATUS_ON_PROCLAMATION_DATE"),
+            Some(ReasonCode::MissingStatusOnProclamationDate)
+        );
+        assert_eq!(
+            ReasonCode::parse("CONFLICTING_CONDUCT"),
+            Some(ReasonCode::ConflictingConduct)
+        );
+    }
+
+    #[test]
+    fn a_reason_set_holds_every_code_and_the_last_one_alone() {
+        let all: ReasonSet = ReasonCode::ALL.iter().copied().collect();
+        assert_eq!(all.to_vec(), ReasonCode::ALL);
+        let last = *ReasonCode::ALL.last().expect("codes");
+        let only: ReasonSet = [last].into_iter().collect();
+        assert_eq!(only.to_vec(), vec![last]);
+        assert!(!only.contains(ReasonCode::ALL[0]));
+    }
+
+    #[test]
+    fn a_code_tied_to_one_proclamation_names_it() {
+        use crate::proclamation::Proclamation as P;
+        assert_eq!(ReasonCode::CoveredBy10467.proclamation(), Some(P::P10467));
+        assert_eq!(ReasonCode::After10688Cutoff.proclamation(), Some(P::P10688));
+        assert_eq!(
+            ReasonCode::NotCitizenOrLprOn2022_10_06.proclamation(),
+            Some(P::P10467)
+        );
+        assert_eq!(ReasonCode::MissingOffenseDate.proclamation(), None);
+        assert_eq!(ReasonCode::ConflictingConduct.proclamation(), None);
+        for code in ReasonCode::ALL {
+            if let Some(p) = code.proclamation() {
+                assert!(
+                    code.explanation().contains(p.signed_on())
+                        || code.explanation().contains(p.as_str())
+                        || code.explanation().contains("first proclamation"),
+                    "{code} is tied to {p} but its text does not say so"
+                );
+            }
+        }
     }
 
     #[test]

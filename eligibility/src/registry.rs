@@ -13,12 +13,12 @@ use crate::reason_code::{ReasonCode, ReasonSet};
 #[derive(Debug)]
 struct Entry {
     kind: Kind,
-    title: u16,
+    title: u32,
     section: &'static [u8],
     path: &'static [&'static [u8]],
 }
 
-const fn usc(title: u16, section: &'static [u8]) -> Entry {
+const fn usc(title: u32, section: &'static [u8]) -> Entry {
     Entry {
         kind: Kind::Usc,
         title,
@@ -27,7 +27,7 @@ const fn usc(title: u16, section: &'static [u8]) -> Entry {
     }
 }
 
-const fn cfr(title: u16, section: &'static [u8], path: &'static [&'static [u8]]) -> Entry {
+const fn cfr(title: u32, section: &'static [u8], path: &'static [&'static [u8]]) -> Entry {
     Entry {
         kind: Kind::Cfr,
         title,
@@ -91,6 +91,8 @@ const NOT_COVERED: &[(Entry, ReasonCode)] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Class {
     Excluded(ReasonCode),
+    /// A UCMJ article other than 112a, or its codification in 10 U.S.C. 801-946a.
+    Military,
     Covered(Family),
     /// A listed section cited without (all of) the listed paragraph.
     Unclear,
@@ -101,12 +103,36 @@ fn same_section(entry: &Entry, c: &Citation<'_>) -> bool {
     entry.kind == c.kind && entry.title == c.title && entry.section == c.section
 }
 
+/// Section 3.4, "Military citations": every UCMJ article, and 10 U.S.C. 801 to 946a with any
+/// letter (chapter 47 of title 10, where article n is section 800 + n).
+fn is_military(c: &Citation<'_>) -> bool {
+    match c.kind {
+        Kind::Ucmj => true,
+        Kind::Usc if c.title == 10 => {
+            let digits = c.section.iter().take_while(|b| b.is_ascii_digit()).count();
+            let (number, letter) = c.section.split_at(digits);
+            let number = number
+                .iter()
+                .fold(0u32, |acc, d| acc.saturating_mul(10) + u32::from(d - b'0'));
+            match number {
+                801..=945 => true,
+                946 => matches!(letter, [] | [b'A']),
+                _ => false,
+            }
+        }
+        Kind::Usc | Kind::Cfr | Kind::DcCode => false,
+    }
+}
+
 fn classify(c: &Citation<'_>) -> Class {
     let cited = c.path.parts();
     for (entry, reason) in NOT_COVERED {
         if same_section(entry, c) && cited.starts_with(entry.path) {
             return Class::Excluded(*reason);
         }
+    }
+    if is_military(c) {
+        return Class::Military;
     }
     for (entry, family) in COVERED {
         if same_section(entry, c) {
@@ -125,7 +151,7 @@ fn classify(c: &Citation<'_>) -> Class {
 /// What the citations of one count amount to (section 4, "Combine the citations of one offense").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CitationResult {
-    /// No citation, or an empty one.
+    /// No citation, or one with no token after normalisation (only spaces and separators).
     Missing,
     /// At least one known not-covered provision; the reasons of every such provision.
     Excluded(ReasonSet),
@@ -136,8 +162,38 @@ pub(crate) enum CitationResult {
     },
     /// A listed section without the listed paragraph.
     Unclear,
-    /// Nothing in the registries.
+    /// Nothing in the registries, or no citation extracted at all.
     Unrecognized,
+    /// Only military citations: step O2 decides.
+    Military,
+}
+
+/// One count's citation as steps O1 and O2 need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Assessment {
+    pub(crate) result: CitationResult,
+    /// A military citation is among the citations (step O2 makes the count a court-martial
+    /// offense whatever the court).
+    pub(crate) military: bool,
+    /// Federal or D.C. law is cited (step O2): a covered family was found, or there is an
+    /// unclear citation or an unrecognized U.S. Code, CFR or D.C. Code citation.
+    pub(crate) federal_or_dc: bool,
+    /// Some unclear or unrecognized citation is not a 25 CFR citation (step O2: a Court of
+    /// Indian Offenses applies 25 CFR, so only those fit a tribal court).
+    pub(crate) beyond_25_cfr: bool,
+    /// Part of the citation names a code that was not read into a citation: adds
+    /// `UNRECOGNIZED_CITATION` whatever the result.
+    pub(crate) unparsed_code_name: bool,
+}
+
+impl Assessment {
+    const MISSING: Self = Self {
+        result: CitationResult::Missing,
+        military: false,
+        federal_or_dc: false,
+        beyond_25_cfr: false,
+        unparsed_code_name: false,
+    };
 }
 
 /// Normalises, extracts and classifies the citation of one count; appends the canonical
@@ -147,23 +203,34 @@ pub(crate) fn assess(
     jurisdiction: Jurisdiction,
     scratch: &mut Scratch,
     canonical: &mut Vec<String>,
-) -> CitationResult {
-    let Some(text) = citation.filter(|t| !t.trim().is_empty()) else {
-        return CitationResult::Missing;
+) -> Assessment {
+    let Some(text) = citation else {
+        return Assessment::MISSING;
     };
-    let normal = citation::normalize(text, scratch);
     let mut found: Vec<Citation<'_>> = Vec::new();
-    citation::extract(normal, jurisdiction, &mut found);
+    let extraction = citation::read(text, jurisdiction, scratch, &mut found);
+    if extraction.tokens == 0 {
+        return Assessment::MISSING;
+    }
     canonical.extend(found.iter().map(Citation::canonical));
 
     let mut excluded = ReasonSet::EMPTY;
     let mut first_covered = None;
     let mut inchoate = None;
     let mut unclear = false;
-    let mut others = false;
+    let mut unrecognized = false;
+    let mut military = false;
+    let mut beyond_25_cfr = false;
     for c in &found {
-        match classify(c) {
+        let class = classify(c);
+        if matches!(class, Class::Unclear | Class::Unrecognized)
+            && !(c.kind == Kind::Cfr && c.title == 25)
+        {
+            beyond_25_cfr = true;
+        }
+        match class {
             Class::Excluded(reason) => excluded.insert(reason),
+            Class::Military => military = true,
             Class::Covered(family) => {
                 first_covered.get_or_insert(family);
                 if family.is_inchoate() {
@@ -171,24 +238,34 @@ pub(crate) fn assess(
                 }
             }
             Class::Unclear => unclear = true,
-            Class::Unrecognized => others = true,
+            Class::Unrecognized => unrecognized = true,
         }
     }
-    if !excluded.is_empty() {
+    let family = inchoate.or(first_covered);
+    let result = if !excluded.is_empty() {
         // A not-covered object beats a covered inchoate: 846 + 841 is excluded.
-        return CitationResult::Excluded(excluded);
-    }
-    if let Some(family) = inchoate.or(first_covered) {
+        CitationResult::Excluded(excluded)
+    } else if let Some(family) = family {
         // Unclear companions are set aside like unrecognized ones: a covered citation decides.
-        return CitationResult::Covered {
+        // A military citation is never a companion; step O2 decides it.
+        CitationResult::Covered {
             family,
-            companion_ignored: others || unclear,
-        };
-    }
-    if unclear {
+            companion_ignored: unrecognized || unclear,
+        }
+    } else if unclear {
         CitationResult::Unclear
-    } else {
+    } else if unrecognized || found.is_empty() {
         CitationResult::Unrecognized
+    } else {
+        CitationResult::Military
+    };
+    Assessment {
+        result,
+        military,
+        // An excluded count has no family (section 4), so its covered citations do not count.
+        federal_or_dc: matches!(result, CitationResult::Covered { .. }) || unclear || unrecognized,
+        beyond_25_cfr,
+        unparsed_code_name: extraction.unparsed_code_name,
     }
 }
 
@@ -201,6 +278,10 @@ mod tests {
     }
 
     fn result_in(s: &str, jurisdiction: Jurisdiction) -> CitationResult {
+        assess_in(s, jurisdiction).result
+    }
+
+    fn assess_in(s: &str, jurisdiction: Jurisdiction) -> Assessment {
         let mut scratch = Scratch::default();
         assess(Some(s), jurisdiction, &mut scratch, &mut Vec::new())
     }
@@ -245,6 +326,112 @@ mod tests {
             result("Cal. Health & Safety Code § 11357(b)"),
             CitationResult::Unrecognized
         );
+    }
+
+    #[test]
+    fn the_new_rows_of_the_section_4_table_classify_as_written() {
+        assert_eq!(
+            result("21 U.S.C. § 844(a) [18 U.S.C. § 1791(a)(2)]"),
+            excluded(ReasonCode::OtherOffenseNotCovered)
+        );
+        assert_eq!(
+            result("21 USC 844; \"18 USC 1791\""),
+            excluded(ReasonCode::OtherOffenseNotCovered)
+        );
+        assert_eq!(
+            result("21 U.S.C. 844(a)/21 U.S.C. 841(a)(1)"),
+            excluded(ReasonCode::DistributionOrIntentNotCovered)
+        );
+        assert_eq!(result("(21 U.S.C. § 844(a))"), covered(Family::Usc844));
+        let dangling = assess_in("21 USC 844 and 18 U.S.C.", Jurisdiction::Federal);
+        assert_eq!(dangling.result, covered(Family::Usc844));
+        assert!(dangling.unparsed_code_name);
+        let article = assess_in("Art. 134; 21 U.S.C. § 844", Jurisdiction::Federal);
+        assert_eq!(article.result, covered(Family::Usc844));
+        assert!(article.unparsed_code_name && !article.military);
+        let court_martial = assess_in("UCMJ Art. 134; 21 U.S.C. 844", Jurisdiction::Unknown);
+        assert_eq!(court_martial.result, covered(Family::Usc844));
+        assert!(court_martial.military && court_martial.federal_or_dc);
+        let general_article = assess_in("UCMJ Art. 134", Jurisdiction::Unknown);
+        assert_eq!(general_article.result, CitationResult::Military);
+        assert!(general_article.military && !general_article.federal_or_dc);
+        let codified = assess_in("21 U.S.C. § 844(a); 10 U.S.C. § 934", Jurisdiction::Federal);
+        assert_eq!(codified.result, covered(Family::Usc844));
+        assert!(codified.military);
+        assert_eq!(
+            result("D.C. Code §§ 48-904.01(d)(1), 48-904.09"),
+            covered(Family::Dc48_904_09)
+        );
+        let state = assess_in("Cal. Health & Safety Code § 11357(b)", Jurisdiction::State);
+        assert_eq!(state.result, CitationResult::Unrecognized);
+        assert!(state.unparsed_code_name && !state.federal_or_dc);
+    }
+
+    #[test]
+    fn every_ucmj_article_and_10_usc_801_to_946a_is_military() {
+        for written in [
+            "UCMJ Art. 134",
+            "UCMJ Art. 80",
+            "Article 81, UCMJ",
+            "10 U.S.C. § 801",
+            "10 U.S.C. § 881",
+            "10 USC 934(1)",
+            "10 USC 945b",
+            "10 USC 946",
+            "10 USC 946a",
+        ] {
+            let a = assess_in(written, Jurisdiction::Federal);
+            assert_eq!(a.result, CitationResult::Military, "{written}");
+            assert!(a.military && !a.federal_or_dc, "{written}");
+        }
+        for written in ["10 USC 800", "10 USC 946b", "10 USC 947", "11 USC 934"] {
+            let a = assess_in(written, Jurisdiction::Federal);
+            assert_eq!(a.result, CitationResult::Unrecognized, "{written}");
+            assert!(!a.military && a.federal_or_dc, "{written}");
+        }
+        // The drug article stays a known not-covered provision, not merely military.
+        assert_eq!(
+            result("10 USC 912a"),
+            excluded(ReasonCode::MilitaryOffenseNotCovered)
+        );
+        assert_eq!(
+            result("UCMJ Art. 112a; UCMJ Art. 134"),
+            excluded(ReasonCode::MilitaryOffenseNotCovered)
+        );
+    }
+
+    #[test]
+    fn only_unclear_or_unlisted_25_cfr_citations_fit_a_tribal_court() {
+        for written in ["25 C.F.R. § 11.452(b)", "25 CFR 11.452", "25 CFR 11.400"] {
+            let a = assess_in(written, Jurisdiction::Tribal);
+            assert!(a.federal_or_dc && !a.beyond_25_cfr, "{written}");
+        }
+        for written in [
+            "25 CFR 11.452(b); 18 USC 1152",
+            "36 CFR 2.35(b)(1)",
+            "18 USC 13",
+        ] {
+            let a = assess_in(written, Jurisdiction::Tribal);
+            assert!(a.federal_or_dc && a.beyond_25_cfr, "{written}");
+        }
+    }
+
+    #[test]
+    fn an_excluded_count_cites_no_federal_law_for_step_o2() {
+        let a = assess_in("21 USC 844; 21 USC 841", Jurisdiction::State);
+        assert_eq!(
+            a.result,
+            excluded(ReasonCode::DistributionOrIntentNotCovered)
+        );
+        assert!(!a.federal_or_dc);
+    }
+
+    #[test]
+    fn a_citation_of_only_separators_is_missing() {
+        for written in ["§", "  §  ", ";", " ; / [ ] ", "\"\"", "..."] {
+            assert_eq!(result(written), CitationResult::Missing, "{written:?}");
+        }
+        assert_eq!(result("possession"), CitationResult::Unrecognized);
     }
 
     #[test]
@@ -310,7 +497,7 @@ mod tests {
     fn an_empty_or_missing_citation_is_missing() {
         let mut scratch = Scratch::default();
         let missing = assess(None, Jurisdiction::Federal, &mut scratch, &mut Vec::new());
-        assert_eq!(missing, CitationResult::Missing);
+        assert_eq!(missing.result, CitationResult::Missing);
         assert_eq!(result("   "), CitationResult::Missing);
     }
 

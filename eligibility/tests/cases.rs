@@ -70,7 +70,14 @@ fn results_serialise_in_the_command_line_shape() {
         .keys()
         .map(String::as_str)
         .collect();
-    for key in ["id", "outcome", "proclamations", "reasons", "offenses"] {
+    for key in [
+        "id",
+        "outcome",
+        "proclamations",
+        "reasons",
+        "offenses",
+        "explanations",
+    ] {
         assert!(keys.contains(&key), "{key} missing from {keys:?}");
     }
     let offense = &first["offenses"][0];
@@ -90,11 +97,61 @@ fn results_serialise_in_the_command_line_shape() {
 }
 
 #[test]
+fn every_reason_of_every_public_case_is_explained() {
+    let results = check_cases_json(CASES).expect("the public cases are well-formed");
+    for result in &results {
+        let got = serde_json::to_value(result).expect("a result serialises");
+        let codes: Vec<&Value> = got["explanations"]
+            .as_array()
+            .expect("explanations is an array")
+            .iter()
+            .map(|x| &x["code"])
+            .collect();
+        let reasons: Vec<&Value> = got["reasons"].as_array().expect("reasons").iter().collect();
+        assert_eq!(
+            codes, reasons,
+            "{}: one explanation per reason, in order",
+            result.id
+        );
+        for x in got["explanations"].as_array().into_iter().flatten() {
+            for key in [
+                "code",
+                "category",
+                "text",
+                "rule",
+                "question",
+                "proclamations",
+            ] {
+                assert!(
+                    x.get(key).is_some(),
+                    "{}: {key} missing from {x}",
+                    result.id
+                );
+            }
+            let scope = strings(&x["proclamations"]);
+            assert!(
+                !scope.is_empty() && scope.iter().all(|p| p == "10467" || p == "10688"),
+                "{}: {x}",
+                result.id
+            );
+        }
+    }
+}
+
+#[test]
 fn the_public_cases_render_as_a_table() {
     let results = check_cases_json(CASES).expect("the public cases are well-formed");
     let table = fieldclinic_eligibility::render_table(&results);
     if std::env::var_os("SHOW_TABLE").is_some() {
         println!("{table}");
     }
-    assert_eq!(table.lines().count(), results.len() + 2);
+    // One row per case after the header and its rule; explanations are indented under them.
+    let rows = table.lines().filter(|l| !l.starts_with(' ')).count();
+    assert_eq!(rows, results.len() + 2);
+    let explanations: usize = results.iter().map(|r| r.explanations.len()).sum();
+    let explanation_lines = table
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .count();
+    assert_eq!(explanation_lines, explanations);
 }

@@ -49,6 +49,70 @@ fn eligibility_check_answers_every_public_case_in_order() {
     let (code, table, _) = run(&["eligibility", "check", "--format", "table"], cases);
     assert_eq!(code, 0);
     assert!(table.contains("PC-001") && table.contains("ELIGIBLE"));
+    // Each result explains each reason, and names the proclamation a reason concerns.
+    for r in &results {
+        let explanations = r["explanations"].as_array().expect("explanations");
+        let codes: Vec<&serde_json::Value> = explanations.iter().map(|x| &x["code"]).collect();
+        let reasons: Vec<&serde_json::Value> =
+            r["reasons"].as_array().expect("reasons").iter().collect();
+        assert_eq!(codes, reasons, "case {}", r["id"]);
+        for x in explanations {
+            assert!(x["text"].is_string() && x["rule"].is_string(), "{x}");
+            assert!(x["proclamations"].is_array(), "{x}");
+        }
+    }
+    let attempt = results
+        .iter()
+        .find(|r| r["id"] == "PC-108")
+        .expect("PC-108 is a public case");
+    let conflict = attempt["explanations"]
+        .as_array()
+        .expect("explanations")
+        .iter()
+        .find(|x| x["code"] == "CONFLICTING_CONDUCT")
+        .expect("PC-108 explains CONFLICTING_CONDUCT");
+    assert_eq!(conflict["proclamations"], serde_json::json!(["10467"]));
+    assert!(conflict["question"].is_string());
+    // The table prints the explanations under each case.
+    assert!(
+        table.contains("\n  COVERED_BY_10467 (COVERED, 10467): "),
+        "{table}"
+    );
+}
+
+#[test]
+fn eligibility_check_reads_input_that_starts_with_a_byte_order_mark() {
+    let (code, stdout, stderr) = run(&["eligibility", "check"], "\u{feff}[{\"id\": \"B-1\"}]");
+    assert_eq!(code, 0, "{stderr}");
+    let results: Vec<serde_json::Value> = serde_json::from_str(&stdout).expect("a JSON array");
+    assert_eq!(results[0]["id"], "B-1");
+    assert_eq!(results[0]["outcome"], "NEEDS_MORE_INFO");
+}
+
+#[test]
+fn eligibility_check_reports_repeated_ids_and_every_malformed_case() {
+    let (code, _, stderr) = run(
+        &["eligibility", "check"],
+        r#"[{"id": "PC-001"}, {"id": "PC-002"}, {"id": "PC-001"}]"#,
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(r#"case at index 0 and case at index 2 both have id "PC-001""#),
+        "{stderr}"
+    );
+    let bad = r#"[{"id": "X-1", "offenses": [{"offense_date": "2015-13-01"}]},
+                  {"id": "X-2", "person": {"status_now": "citizen"}}]"#;
+    let (code, _, stderr) = run(&["eligibility", "check"], bad);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("2 problems"), "{stderr}");
+    assert!(
+        stderr.contains("X-1") && stderr.contains("offense_date"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("X-2") && stderr.contains("status_now"),
+        "{stderr}"
+    );
 }
 
 #[test]
