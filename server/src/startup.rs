@@ -22,7 +22,7 @@ use crate::policy::ClinicPolicy;
 use crate::review::{self, Projector};
 use crate::store::accounts::AccountStore;
 use crate::store::cases::CaseStore;
-use crate::store::{ChangeFeed, DatabaseKind, PostgresStore, SqliteStore};
+use crate::store::{ChangeFeed, DatabaseKind, Health, PostgresStore, SqliteStore};
 use crate::{dashboard, routes, tls, ws};
 
 /// The sync hub as the server instantiates it.
@@ -70,7 +70,7 @@ impl Application {
         }
     }
 
-    async fn build_with<S: Store + AccountStore + CaseStore + ChangeFeed>(
+    async fn build_with<S: Store + AccountStore + CaseStore + ChangeFeed + Health>(
         store: S,
         settings: &Settings,
     ) -> anyhow::Result<Self> {

@@ -145,7 +145,7 @@ impl TestStore {
         let d = self.document(doc).await;
         let (_, det) = d.get(ROOT, "determination").ok()??;
         match d.get(&det, "rules_version").ok()?? {
-            (automerge::Value::Scalar(s), _) => s.to_str().map(str::to_owned),
+            (automerge::Value::Scalar(s), _) => s.as_str().map(str::to_owned),
             _ => None,
         }
     }
@@ -236,6 +236,21 @@ impl TestDatabase {
             _dir: None,
             pg_name: None,
         }
+    }
+
+    /// Takes a PostgreSQL database away under a running server (`DROP DATABASE … WITH (FORCE)`
+    /// ends its connections), as a failed database server would.
+    pub(crate) async fn drop_postgres_now(&self) {
+        let name = self.pg_name.as_deref().expect("a PostgreSQL test database");
+        let mut conn = sqlx::PgConnection::connect(&postgres_admin_url())
+            .await
+            .expect("admin connection");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+        )))
+        .execute(&mut conn)
+        .await
+        .expect("drop database");
     }
 
     pub(crate) async fn new(backend: Backend) -> Self {

@@ -42,6 +42,15 @@ pub trait ChangeFeed: Clone + Send + Sync + 'static {
     ) -> Option<tokio::task::JoinHandle<()>>;
 }
 
+/// Whether the database answers now: what `GET /healthz` asks, so a dead database is not
+/// reported healthy from values cached at start-up.
+pub trait Health: Clone + Send + Sync + 'static {
+    /// One round trip to the database.
+    fn ping(
+        &self,
+    ) -> impl std::future::Future<Output = Result<(), fieldclinic_sync::StoreError>> + Send;
+}
+
 /// Whether two chunks have the same key; compaction never deletes the snapshot it writes.
 fn is_same_chunk(a: &Chunk, b: &Chunk) -> bool {
     a.kind == b.kind && a.hash == b.hash

@@ -71,6 +71,16 @@ impl PostgresStore {
     }
 }
 
+impl super::Health for PostgresStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(super::sqlx_error::store_error)?;
+        Ok(())
+    }
+}
+
 impl super::ChangeFeed for PostgresStore {
     fn follow(
         &self,

@@ -327,6 +327,16 @@ impl Store for SqliteStore {
 super::account_sql::account_store!(SqliteStore, sqlx::Sqlite);
 
 /// One process owns a SQLite database: no other instance writes to it.
+impl super::Health for SqliteStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(super::sqlx_error::store_error)?;
+        Ok(())
+    }
+}
+
 impl super::ChangeFeed for SqliteStore {
     fn follow(
         &self,
