@@ -5,7 +5,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use lru::LruCache;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use secrecy::SecretString;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
+
+use super::verify_password;
 
 /// Sign-in attempts allowed within `WINDOW` for one account from one address.
 const PER_ACCOUNT_AND_ADDRESS: usize = 5;
@@ -34,6 +37,11 @@ pub enum Refused {
 /// number of password verifications running at once. In memory: each server instance limits on
 /// its own.
 ///
+/// Passwords are verified on a few threads of its own, not on the blocking pool: argon2 takes
+/// 19 MiB per verification, and the allocator keeps what each thread used for that thread's next
+/// use, so verifications spread over the blocking pool's many threads leave hundreds of MiB held
+/// after a burst. On a fixed set of threads the memory held is bounded by their number.
+///
 /// An attempt counts *before* its password is verified: however many arrive at once, no more
 /// are verified than the limit allows. A successful sign-in takes its own attempt back and
 /// clears its (account, address) history.
@@ -42,7 +50,10 @@ pub struct LoginLimiter {
     attempts: Mutex<LruCache<String, VecDeque<Instant>>>,
     verifiers: Arc<Semaphore>,
     waiting: AtomicUsize,
+    pool: std::sync::mpsc::SyncSender<Job>,
 }
+
+type Job = Box<dyn FnOnce() + Send>;
 
 /// An attempt that was counted; hand it back with [`LoginLimiter::succeeded`].
 #[derive(Debug)]
@@ -72,12 +83,49 @@ impl LoginLimiter {
     /// A limiter verifying at most `verifiers` passwords at once.
     #[must_use]
     pub fn with_verifiers(verifiers: usize) -> Self {
+        let verifiers = verifiers.max(1);
         let capacity = NonZeroUsize::new(MAX_KEYS).unwrap_or(NonZeroUsize::MIN);
+        // As many queued jobs as verifiers: the semaphore lets no more in.
+        let (pool, jobs) = std::sync::mpsc::sync_channel::<Job>(verifiers);
+        let jobs = Arc::new(Mutex::new(jobs));
+        for i in 0..verifiers {
+            let jobs = Arc::clone(&jobs);
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = jobs.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                        // The limiter is gone: so is every sender.
+                        let Ok(job) = job else { return };
+                        job();
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error.message = %e, "could not start a password verifier thread");
+            }
+        }
         Self {
             attempts: Mutex::new(LruCache::new(capacity)),
-            verifiers: Arc::new(Semaphore::new(verifiers.max(1))),
+            verifiers: Arc::new(Semaphore::new(verifiers)),
             waiting: AtomicUsize::new(0),
+            pool,
         }
+    }
+
+    /// Whether `password` matches the stored PHC string, verified on one of the limiter's own
+    /// threads once one is free.
+    ///
+    /// # Errors
+    /// `Refused::Busy` when too many verifications wait already (or no verifier thread runs).
+    pub async fn verify(&self, stored: String, password: SecretString) -> Result<bool, Refused> {
+        let _permit = self.verifier().await?;
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            // The caller may have gone (a closed connection); nothing waits for the answer then.
+            let _ = tx.send(verify_password(&stored, &password));
+        });
+        self.pool.try_send(job).map_err(|_| Refused::Busy)?;
+        rx.await.map_err(|_| Refused::Busy)
     }
 
     /// Counts an attempt for `email` from `address`, or says why not. Checking and counting
@@ -234,6 +282,21 @@ mod tests {
         }
         assert!(l.tracked_keys() <= MAX_KEYS);
         assert!(l.begin("victim@x", "9.9.9.9").is_err());
+    }
+
+    #[tokio::test]
+    async fn passwords_are_verified_on_the_limiter_s_threads() {
+        let l = LoginLimiter::with_verifiers(2);
+        let hash = crate::auth::hash_password(&SecretString::from("correct horse")).unwrap();
+        assert_eq!(
+            l.verify(hash.clone(), SecretString::from("correct horse"))
+                .await,
+            Ok(true)
+        );
+        assert_eq!(
+            l.verify(hash, SecretString::from("wrong horse")).await,
+            Ok(false)
+        );
     }
 
     #[tokio::test]

@@ -4,9 +4,7 @@ use serde::Deserialize;
 
 use super::rfc3339;
 use crate::audit::now_millis;
-use crate::auth::{
-    LoginLimiter, Refused, TokenKind, bearer_token, hash_token, new_token, verify_password,
-};
+use crate::auth::{LoginLimiter, Refused, TokenKind, bearer_token, hash_token, new_token};
 use crate::error::ApiError;
 use crate::store::accounts::{AccountStore, NewAuditEntry};
 
@@ -106,7 +104,6 @@ pub(crate) async fn start_session<S: AccountStore>(
     let attempt = limiter
         .begin(&email, ip.as_deref().unwrap_or("-"))
         .map_err(refused)?;
-    let permit = limiter.verifier().await.map_err(refused)?;
     let failed = |e: anyhow::Error| SignInError::Failed(ApiError::Unexpected(e));
     let found = match store.user_by_email(&email).await {
         Ok(found) => Some(found),
@@ -121,10 +118,7 @@ pub(crate) async fn start_session<S: AccountStore>(
         .as_ref()
         .map_or(DUMMY_HASH, |(_, h)| h.as_str())
         .to_owned();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&stored, &password))
-        .await
-        .map_err(|e| failed(e.into()))?;
-    drop(permit);
+    let ok = limiter.verify(stored, password).await.map_err(refused)?;
     let user = match found {
         Some((user, _)) if ok && user.disabled_at_millis.is_none() => user,
         _ => return Err(SignInError::Refused),
