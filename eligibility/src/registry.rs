@@ -111,9 +111,11 @@ fn is_military(c: &Citation<'_>) -> bool {
         Kind::Usc if c.title == 10 => {
             let digits = c.section.iter().take_while(|b| b.is_ascii_digit()).count();
             let (number, letter) = c.section.split_at(digits);
-            let number = number
-                .iter()
-                .fold(0u32, |acc, d| acc.saturating_mul(10) + u32::from(d - b'0'));
+            // Saturating all the way: a section of many digits is simply not in 801-946, and
+            // must not overflow (the fuzzer's `10 USC 99999999999`).
+            let number = number.iter().fold(0u32, |acc, d| {
+                acc.saturating_mul(10).saturating_add(u32::from(d - b'0'))
+            });
             match number {
                 801..=945 => true,
                 946 => matches!(letter, [] | [b'A']),
@@ -384,7 +386,15 @@ mod tests {
             assert_eq!(a.result, CitationResult::Military, "{written}");
             assert!(a.military && !a.federal_or_dc, "{written}");
         }
-        for written in ["10 USC 800", "10 USC 946b", "10 USC 947", "11 USC 934"] {
+        for written in [
+            "10 USC 800",
+            "10 USC 946b",
+            "10 USC 947",
+            "11 USC 934",
+            // Found by the fuzzer: sections of many digits overflowed the number.
+            "10 USC 99999999999",
+            "10 USC 42949672951912",
+        ] {
             let a = assess_in(written, Jurisdiction::Federal);
             assert_eq!(a.result, CitationResult::Unrecognized, "{written}");
             assert!(!a.military && a.federal_or_dc, "{written}");
