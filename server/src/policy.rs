@@ -307,8 +307,11 @@ fn server_owned_key_touched(doc: &mut AutoCommit, before: &[ChangeHash]) -> Opti
     use automerge::legacy::{Key, ObjectId};
 
     let owned = |key: &str| SERVER_OWNED_KEYS.contains(&key);
-    let changes: Vec<automerge::Change> = doc.get_changes(before).into_iter().collect();
-    for change in changes {
+    // A change typed into a note holds one operation per character, all in the same object:
+    // find each object's top-level key once.
+    let mut top_keys: std::collections::HashMap<automerge::legacy::OpId, String> =
+        std::collections::HashMap::new();
+    for change in doc.get_changes(before) {
         for op in change.decode().operations {
             let key = match &op.obj {
                 ObjectId::Root => match &op.key {
@@ -316,19 +319,22 @@ fn server_owned_key_touched(doc: &mut AutoCommit, before: &[ChangeHash]) -> Opti
                     // The root is a map; a sequence key there is malformed.
                     Key::Seq(_) => return Some("(root)".to_owned()),
                 },
+                ObjectId::Id(id) if top_keys.contains_key(id) => top_keys[id].clone(),
                 ObjectId::Id(id) => {
                     let Ok(obj) = doc.import_obj(&id.to_string()) else {
                         return Some("(unknown object)".to_owned());
                     };
                     // The outermost parent is the root, with the top-level key as its prop.
                     let top = doc.parents(&obj).ok().and_then(|parents| parents.last());
-                    match top {
+                    let key = match top {
                         Some(p) => match p.prop {
                             automerge::Prop::Map(k) => k,
                             automerge::Prop::Seq(_) => return Some("(root)".to_owned()),
                         },
                         None => return Some("(unknown object)".to_owned()),
-                    }
+                    };
+                    top_keys.insert(id.clone(), key.clone());
+                    key
                 }
             };
             if owned(&key) {

@@ -32,6 +32,20 @@ async fn closed_within(link: &mut Link, within: Duration) -> Option<Duration> {
     None
 }
 
+/// Whether the server closes `d`'s connection within `within` (messages arriving meanwhile are
+/// processed).
+async fn disconnected_within(d: &mut Device, within: Duration) -> bool {
+    tokio::time::timeout(within, async {
+        while d.is_connected() {
+            if d.pump(Duration::from_millis(100)).await.is_err() {
+                break;
+            }
+        }
+    })
+    .await
+    .is_ok()
+}
+
 fn peer(name: &str) -> PeerId {
     PeerId::parse(&format!("{name}-{}", uuid::Uuid::new_v4().simple())).expect("peer id")
 }
@@ -131,16 +145,8 @@ async fn a_joined_device_revoked_elsewhere_is_cut_off_and_stores_nothing_after()
         d.connect(&url).await.expect("connect");
         d.sync(&[id]).await.expect("stored");
         store.revoke(vol.device_id).await;
-        let cut = tokio::time::timeout(Duration::from_secs(3), async {
-            while d.is_connected() {
-                if d.pump(Duration::from_millis(100)).await.is_err() {
-                    break;
-                }
-            }
-        })
-        .await;
         assert!(
-            cut.is_ok(),
+            disconnected_within(&mut d, Duration::from_secs(3)).await,
             "{backend:?}: the revoked device stayed connected"
         );
         let heads = store.heads(&id).await;
@@ -161,18 +167,7 @@ async fn signing_out_ends_the_session_s_tickets_and_its_open_connections() {
     let store = TestStore::connect(&app.db.url).await;
     let clinic = store.clinic("Clinic").await;
     let sup = store.account(clinic, Role::Supervisor).await;
-    let r = app
-        .client
-        .post(format!("{}/api/v1/sessions", app.address))
-        .json(&serde_json::json!({ "email": sup.email, "password": sup.password }))
-        .send()
-        .await
-        .expect("sign in");
-    assert_eq!(r.status().as_u16(), 201);
-    let session = r.json::<serde_json::Value>().await.expect("json")["token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let session = session_of(&app, &sup.email, &sup.password).await;
     let url = app.ws_url_for(&session).await;
     let mut d = Device::ephemeral("signed-in").expect("device");
     d.connect(&url)
@@ -186,16 +181,8 @@ async fn signing_out_ends_the_session_s_tickets_and_its_open_connections() {
         .await
         .expect("sign out");
     assert_eq!(r.status().as_u16(), 204);
-    let cut = tokio::time::timeout(Duration::from_secs(2), async {
-        while d.is_connected() {
-            if d.pump(Duration::from_millis(100)).await.is_err() {
-                break;
-            }
-        }
-    })
-    .await;
     assert!(
-        cut.is_ok(),
+        disconnected_within(&mut d, Duration::from_secs(2)).await,
         "the signed-out session's connection stayed open"
     );
     let mut again = Device::ephemeral("signed-out").expect("device");

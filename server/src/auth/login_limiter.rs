@@ -62,10 +62,6 @@ pub struct Attempt {
     at: Instant,
 }
 
-/// Holds one of the password verifiers until dropped.
-#[derive(Debug)]
-pub struct VerifierPermit(#[allow(dead_code)] OwnedSemaphorePermit);
-
 impl Default for LoginLimiter {
     fn default() -> Self {
         Self::new()
@@ -186,13 +182,14 @@ impl LoginLimiter {
         }
     }
 
-    /// Waits for a free password verifier, unless too many are waiting already.
+    /// Waits for a free password verifier, unless too many are waiting already. The verifier
+    /// is held until the permit is dropped.
     ///
     /// # Errors
     /// `Refused::Busy` when the queue is full.
-    pub async fn verifier(&self) -> Result<VerifierPermit, Refused> {
+    async fn verifier(&self) -> Result<OwnedSemaphorePermit, Refused> {
         if let Ok(p) = Arc::clone(&self.verifiers).try_acquire_owned() {
-            return Ok(VerifierPermit(p));
+            return Ok(p);
         }
         if self.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING {
             self.waiting.fetch_sub(1, Ordering::AcqRel);
@@ -201,7 +198,7 @@ impl LoginLimiter {
         let permit = Arc::clone(&self.verifiers).acquire_owned().await;
         self.waiting.fetch_sub(1, Ordering::AcqRel);
         // The semaphore is never closed.
-        permit.map(VerifierPermit).map_err(|_| Refused::Busy)
+        permit.map_err(|_| Refused::Busy)
     }
 
     /// How many keys are tracked (for tests of the bound).

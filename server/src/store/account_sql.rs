@@ -21,6 +21,38 @@ macro_rules! account_store {
             use crate::store::columns::{AUDIT_PAGE_MAX, detail_to_text, normalize_email};
             use crate::store::sqlx_error::store_error;
 
+            /// Credentials checked again per query, so a statement's bind count stays small.
+            const CREDENTIALS_CHUNK: usize = 500;
+
+            /// The IDs among `ids` that `head` (a query selecting an ID stored as text, ending
+            /// in `IN (`) does not return.
+            async fn not_returned<T: Copy + std::fmt::Display>(
+                pool: &sqlx::Pool<$db>,
+                head: &str,
+                ids: &[T],
+            ) -> Result<Vec<T>, StoreError> {
+                let mut missing = Vec::new();
+                for chunk in ids.chunks(CREDENTIALS_CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new(head);
+                    let mut list = q.separated(", ");
+                    for id in chunk {
+                        list.push_bind(id.to_string());
+                    }
+                    q.push(")");
+                    let returned: std::collections::HashSet<String> = q
+                        .build_query_scalar()
+                        .fetch_all(pool)
+                        .await
+                        .map_err(store_error)?
+                        .into_iter()
+                        .collect();
+                    missing.extend(
+                        chunk.iter().filter(|id| !returned.contains(&id.to_string())).copied(),
+                    );
+                }
+                Ok(missing)
+            }
+
             impl AccountStore for $store {
                 #[tracing::instrument(skip_all)]
                 async fn create_clinic(&self, name: &str, at_millis: i64) -> Result<Clinic, StoreError> {
@@ -175,21 +207,6 @@ macro_rules! account_store {
                 }
 
                 #[tracing::instrument(skip_all)]
-                async fn revoked_devices_since(&self, since_millis: i64) -> Result<Vec<Device>, StoreError> {
-                    sqlx::query_as::<_, DeviceRow>(
-                        "SELECT id, clinic_id, user_id, name, created_at, revoked_at, last_seen_at \
-                         FROM devices WHERE revoked_at >= $1 ORDER BY revoked_at, id",
-                    )
-                    .bind(since_millis)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(store_error)?
-                    .into_iter()
-                    .map(|row| Device::try_from(row).map_err(StoreError::from))
-                    .collect()
-                }
-
-                #[tracing::instrument(skip_all)]
                 async fn device_by_token(&self, token: &TokenHash) -> Result<(Device, User), StoreError> {
                     let row = sqlx::query_as::<_, DeviceUserRow>(
                         "SELECT d.id, d.clinic_id, d.user_id, d.name, d.created_at, d.revoked_at, \
@@ -330,28 +347,23 @@ macro_rules! account_store {
                 ) -> Result<Credentials, StoreError> {
                     // Asked every second with every open connection's credentials: in bounded
                     // chunks, each one query that returns the ones still valid.
-                    const CHUNK: usize = 500;
-                    let mut invalid = Credentials::default();
-                    for chunk in of.devices.chunks(CHUNK) {
-                        let mut q = QueryBuilder::<$db>::new(
+                    let mut invalid = Credentials {
+                        devices: not_returned(
+                            &self.pool,
                             "SELECT d.id FROM devices d JOIN users u ON u.id = d.user_id \
                              WHERE d.revoked_at IS NULL AND u.disabled_at IS NULL AND d.id IN (",
-                        );
-                        let mut list = q.separated(", ");
-                        for d in chunk {
-                            list.push_bind(d.to_string());
-                        }
-                        q.push(")");
-                        let valid: Vec<String> = q
-                            .build_query_scalar()
-                            .fetch_all(&self.pool)
-                            .await
-                            .map_err(store_error)?;
-                        invalid.devices.extend(
-                            chunk.iter().filter(|d| !valid.contains(&d.to_string())).copied(),
-                        );
-                    }
-                    for chunk in of.sessions.chunks(CHUNK) {
+                            &of.devices,
+                        )
+                        .await?,
+                        sessions: Vec::new(),
+                        users: not_returned(
+                            &self.pool,
+                            "SELECT id FROM users WHERE disabled_at IS NULL AND id IN (",
+                            &of.users,
+                        )
+                        .await?,
+                    };
+                    for chunk in of.sessions.chunks(CREDENTIALS_CHUNK) {
                         let mut q = QueryBuilder::<$db>::new(
                             "SELECT s.token_hash FROM sessions s JOIN users u ON u.id = s.user_id \
                              WHERE u.disabled_at IS NULL AND s.expires_at > ",
@@ -363,31 +375,15 @@ macro_rules! account_store {
                             list.push_bind(s.0.to_vec());
                         }
                         q.push(")");
-                        let valid: Vec<Vec<u8>> = q
+                        let valid: std::collections::HashSet<Vec<u8>> = q
                             .build_query_scalar()
                             .fetch_all(&self.pool)
                             .await
-                            .map_err(store_error)?;
+                            .map_err(store_error)?
+                            .into_iter()
+                            .collect();
                         invalid.sessions.extend(
-                            chunk.iter().filter(|s| !valid.iter().any(|v| v.as_slice() == s.0)).copied(),
-                        );
-                    }
-                    for chunk in of.users.chunks(CHUNK) {
-                        let mut q = QueryBuilder::<$db>::new(
-                            "SELECT id FROM users WHERE disabled_at IS NULL AND id IN (",
-                        );
-                        let mut list = q.separated(", ");
-                        for u in chunk {
-                            list.push_bind(u.to_string());
-                        }
-                        q.push(")");
-                        let valid: Vec<String> = q
-                            .build_query_scalar()
-                            .fetch_all(&self.pool)
-                            .await
-                            .map_err(store_error)?;
-                        invalid.users.extend(
-                            chunk.iter().filter(|u| !valid.contains(&u.to_string())).copied(),
+                            chunk.iter().filter(|s| !valid.contains(s.0.as_slice())).copied(),
                         );
                     }
                     Ok(invalid)

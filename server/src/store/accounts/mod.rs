@@ -79,13 +79,6 @@ pub trait AccountStore: Clone + Send + Sync + 'static {
         clinic: &ClinicId,
     ) -> impl Future<Output = Result<Vec<Device>, StoreError>> + Send;
 
-    /// Devices revoked at or after `since_millis`, oldest revocation first: how server instances
-    /// learn of revocations made elsewhere (the command line, another instance).
-    fn revoked_devices_since(
-        &self,
-        since_millis: i64,
-    ) -> impl Future<Output = Result<Vec<Device>, StoreError>> + Send;
-
     /// The device holding a token, with its user (revoked devices and disabled users included:
     /// the caller decides); `NotFound` if no device has this token.
     fn device_by_token(
