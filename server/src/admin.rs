@@ -5,11 +5,12 @@ use fieldclinic_schema::DocumentId;
 use fieldclinic_sync::{Chunk, ChunkKind, DocumentWrite, Store, StoreError, heads_hash};
 use secrecy::SecretString;
 
-use crate::audit::now_millis;
+use crate::audit::AuditActor;
 use crate::auth::{TokenKind, hash_password, new_token};
-use crate::store::accounts::{
-    AccountStore, Clinic, ClinicId, Device, DeviceId, DocumentOwner, NewAuditEntry, NewDevice,
-    NewUser, OwnedKind, Role, TicketOwner, User,
+use fieldclinic_domain::clock::now_millis;
+use fieldclinic_stores::accounts::{
+    AccountStore, Clinic, ClinicId, Device, DeviceId, DocumentOwner, NewDevice, NewUser, OwnedKind,
+    Role, TicketOwner, User,
 };
 
 /// Shortest password accepted; long passphrases beat complexity rules.
@@ -35,29 +36,6 @@ pub enum AdminError {
     Other(#[from] anyhow::Error),
 }
 
-/// Who performs an administrative operation, for the audit log.
-#[derive(Debug, Clone)]
-pub struct AdminActor {
-    /// `cli` or `user`.
-    pub kind: &'static str,
-    /// The user ID, or empty for the command line.
-    pub id: String,
-    /// The address, for API calls.
-    pub remote_addr: Option<String>,
-}
-
-impl AdminActor {
-    /// The command line on the server machine.
-    #[must_use]
-    pub fn cli() -> Self {
-        Self {
-            kind: "cli",
-            id: String::new(),
-            remote_addr: None,
-        }
-    }
-}
-
 /// A device's enrollment: the token is shown once and never stored.
 #[derive(Debug)]
 pub struct Enrollment {
@@ -78,22 +56,18 @@ fn store_err(e: StoreError, what: &'static str) -> AdminError {
 
 async fn audit<S: AccountStore>(
     store: &S,
-    actor: &AdminActor,
+    actor: &AuditActor,
     clinic: Option<ClinicId>,
     action: &str,
     detail: serde_json::Value,
 ) -> Result<(), AdminError> {
+    let mut entry = actor.did(action).detail(detail);
+    if let Some(clinic) = clinic {
+        entry = entry.clinic(clinic);
+    }
+    // Stored before the operation is answered: an administrative action is never unrecorded.
     store
-        .append_audit(&[NewAuditEntry {
-            at_millis: now_millis(),
-            clinic_id: clinic,
-            actor_kind: actor.kind.to_owned(),
-            actor_id: actor.id.clone(),
-            doc: None,
-            action: action.to_owned(),
-            detail,
-            remote_addr: actor.remote_addr.clone(),
-        }])
+        .append_audit(&[entry.build()])
         .await
         .map_err(AdminError::Store)
 }
@@ -105,7 +79,7 @@ async fn audit<S: AccountStore>(
 pub async fn create_clinic<S: AccountStore>(
     store: &S,
     name: &str,
-    actor: &AdminActor,
+    actor: &AuditActor,
 ) -> Result<Clinic, AdminError> {
     let name = name.trim();
     if name.is_empty() || name.len() > 200 {
@@ -139,7 +113,7 @@ pub async fn create_user<S: AccountStore + Store>(
     email: &str,
     role: Role,
     password: SecretString,
-    actor: &AdminActor,
+    actor: &AuditActor,
 ) -> Result<User, AdminError> {
     let email = email.trim().to_lowercase();
     if email.len() > 254 || !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
@@ -157,7 +131,7 @@ pub async fn create_user<S: AccountStore + Store>(
         )));
     }
     // Sign-in refuses longer passwords unread, so such an account could never sign in.
-    let max = crate::routes::sessions::MAX_PASSWORD_CHARS;
+    let max = crate::auth::MAX_PASSWORD_CHARS;
     if chars > max {
         return Err(AdminError::Invalid(format!(
             "a password has at most {max} characters"
@@ -252,7 +226,7 @@ pub async fn enroll_device<S: AccountStore>(
     clinic_id: ClinicId,
     email: &str,
     name: &str,
-    actor: &AdminActor,
+    actor: &AuditActor,
 ) -> Result<Enrollment, AdminError> {
     let (user, _) = store
         .user_by_email(&email.trim().to_lowercase())
@@ -301,7 +275,7 @@ pub async fn revoke_device<S: AccountStore>(
     store: &S,
     device_id: DeviceId,
     clinic: Option<ClinicId>,
-    actor: &AdminActor,
+    actor: &AuditActor,
 ) -> Result<Device, AdminError> {
     let device = store
         .device(&device_id)
@@ -342,9 +316,9 @@ pub async fn ensure_account<S: AccountStore + Store>(
         Err(StoreError::NotFound) => {}
         Err(e) => return Err(AdminError::Store(e)),
     }
-    let clinic = create_clinic(store, clinic_name, &AdminActor::cli()).await?;
+    let clinic = create_clinic(store, clinic_name, &AuditActor::cli()).await?;
     let (password, _) = new_token(TokenKind::Session);
-    create_user(store, clinic.id, email, role, password, &AdminActor::cli()).await
+    create_user(store, clinic.id, email, role, password, &AuditActor::cli()).await
 }
 
 /// Issues a sync ticket for a user (and device) valid for `ttl_millis`, directly in the store.

@@ -6,11 +6,12 @@ use anyhow::Context;
 use fieldclinic_sync::Store;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::admin::{self, AdminActor};
+use crate::admin;
+use crate::audit::AuditActor;
 use crate::cli::AdminCommand;
 use crate::configuration::Settings;
-use crate::store::accounts::{AccountStore, AuditQuery, Role};
-use crate::store::{DatabaseKind, PostgresStore, SqliteStore};
+use fieldclinic_stores::accounts::{AccountStore, AuditQuery, Role};
+use fieldclinic_stores::{DatabaseKind, PostgresStore, SqliteStore};
 
 /// Runs an admin subcommand against the configured database and returns what to print.
 ///
@@ -28,7 +29,7 @@ async fn run_with<S: Store + AccountStore>(
     store: S,
     command: AdminCommand,
 ) -> anyhow::Result<String> {
-    let actor = AdminActor::cli();
+    let actor = AuditActor::cli();
     Ok(match command {
         AdminCommand::CreateClinic { name, json, .. } => {
             let clinic = admin::create_clinic(&store, &name, &actor).await?;

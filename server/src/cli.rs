@@ -36,10 +36,6 @@ pub enum Command {
     /// Clinics, users, devices and the audit log.
     #[command(subcommand)]
     Admin(AdminCommand),
-
-    /// Simulate field devices syncing intakes against a server on this machine and report
-    /// throughput, push-ack latency and server memory.
-    Loadtest(LoadtestArgs),
 }
 
 /// Where the configuration and database are.
@@ -72,35 +68,6 @@ pub struct ServeArgs {
     /// A TLS-terminating proxy is in front: allow plain HTTP on a non-loopback address.
     #[arg(long)]
     pub behind_tls_proxy: bool,
-}
-
-/// `loadtest` options.
-#[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("target").required(true).args(["url", "spawn_server"])))]
-pub struct LoadtestArgs {
-    /// A running server's sync socket on this machine, with a sync ticket (from
-    /// `POST /api/v1/sync-tickets`): ws://127.0.0.1:PORT/sync?ticket=TICKET
-    #[arg(long, value_name = "URL")]
-    pub url: Option<String>,
-    /// Start `fieldclinic serve` on a temporary SQLite database (with a load-test volunteer
-    /// account) and port 0; its memory is reported.
-    #[arg(long)]
-    pub spawn_server: bool,
-    /// Simulated devices, connected concurrently.
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub devices: u32,
-    /// Intakes per device.
-    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub intakes: u32,
-    /// After the initial push, each device edits and resyncs all its intakes this many times.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=20))]
-    pub rounds: u32,
-    /// Give up on a phase after this many seconds.
-    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub timeout_secs: u64,
-    /// Print the report as JSON.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// `admin` subcommands. Each accepts `--json` for machine-readable output.

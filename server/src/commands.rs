@@ -5,16 +5,19 @@ use std::path::Path;
 
 use anyhow::Context;
 use fieldclinic_schema::DocumentId;
-use fieldclinic_sync::{Hub, Store};
+use fieldclinic_sync::Hub;
 use secrecy::ExposeSecret;
 
-use crate::audit::AuditSink;
+use fieldclinic_stores::{DatabaseKind, PostgresStore, SqliteStore};
+
+use crate::audit::Audit;
+use crate::case_index::{Projector, projector};
 use crate::cli::OutputFormat;
 use crate::configuration::Settings;
 use crate::indexer::{self, Indexer};
+use crate::pipeline::Pipeline;
 use crate::policy::ClinicPolicy;
-use crate::store::accounts::AccountStore;
-use crate::store::{DatabaseKind, PostgresStore, SqliteStore};
+use crate::state::AppStore;
 
 /// Connects to the configured database, which runs its migrations.
 ///
@@ -105,22 +108,31 @@ pub async fn reevaluate(
 
 const PAGE: u32 = 200;
 
-async fn reevaluate_with<S: Store + AccountStore>(
+async fn reevaluate_with<S: AppStore>(
     store: S,
     settings: &Settings,
     progress_file: &Path,
     restart: bool,
     quiet: bool,
 ) -> anyhow::Result<u64> {
-    let audit = AuditSink::start(store.clone());
-    let (index_tx, index_rx) = indexer::channel();
+    // The same pipeline as `serve`: re-evaluated intakes reach the index documents and the case
+    // index before the command ends.
+    let audit = Audit::start(store.clone());
+    let index_queue = indexer::queue();
+    let cases_queue = projector::queue();
+    let pipeline = Pipeline::new()
+        .feeding(index_queue.clone())
+        .feeding(cases_queue.clone());
     let hub = Hub::new(
         store.clone(),
-        ClinicPolicy::new(store.clone(), audit.clone()).with_indexer(index_tx),
+        ClinicPolicy::new(store.clone(), audit.clone(), pipeline),
         settings.hub_settings(),
     )
     .await?;
-    let indexer = Indexer::start(index_rx, hub.clone());
+    let indexer = Indexer::start(index_queue, hub.clone());
+    // Nobody watches the dashboard's live updates from the command line.
+    let (events, _) = tokio::sync::broadcast::channel(16);
+    let projector = Projector::start(cases_queue, store.clone(), events);
     let mut after: Option<DocumentId> = if restart {
         None
     } else {
@@ -169,6 +181,7 @@ async fn reevaluate_with<S: Store + AccountStore>(
     }
     indexer.shutdown().await;
     hub.shutdown().await;
+    projector.shutdown().await;
     audit.flush().await;
     // A finished run leaves nothing to resume.
     let _ = std::fs::remove_file(progress_file);

@@ -26,6 +26,38 @@ pub enum ApiError {
     Unexpected(#[from] anyhow::Error),
 }
 
+/// A store failure: a missing row is a 404, anything else a 500 with the cause in the log.
+impl From<fieldclinic_sync::StoreError> for ApiError {
+    fn from(e: fieldclinic_sync::StoreError) -> Self {
+        match e {
+            fieldclinic_sync::StoreError::NotFound => Self::NotFound,
+            e => Self::Unexpected(anyhow::Error::new(e).context("The store failed")),
+        }
+    }
+}
+
+/// A server-side change that could not be made: an unknown document is a 404.
+impl From<fieldclinic_sync::HubError> for ApiError {
+    fn from(e: fieldclinic_sync::HubError) -> Self {
+        match e {
+            fieldclinic_sync::HubError::NotFound => Self::NotFound,
+            e => Self::Unexpected(anyhow::Error::new(e).context("Failed to change the document")),
+        }
+    }
+}
+
+/// A failed authentication: a bad or missing credential is a 401, a store failure a 500.
+impl From<crate::auth::AuthError> for ApiError {
+    fn from(e: crate::auth::AuthError) -> Self {
+        match e {
+            crate::auth::AuthError::Store(e) => {
+                Self::Unexpected(anyhow::Error::new(e).context("Failed to authenticate"))
+            }
+            _ => Self::Unauthorized,
+        }
+    }
+}
+
 impl std::fmt::Debug for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         error_chain_fmt(self, f)

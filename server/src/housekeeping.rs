@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::audit::now_millis;
-use crate::store::accounts::AccountStore;
+use fieldclinic_domain::clock::now_millis;
+use fieldclinic_stores::accounts::AccountStore;
 
 /// How often expired credentials are purged.
 pub const PURGE_EVERY: Duration = Duration::from_secs(3600);

@@ -1,33 +1,27 @@
-//! Keeps every user's index document current: after an intake commits, the policy queues a
-//! short summary here, and one task writes it into the index document of every user who may open
+//! Keeps every user's index document current: after an intake commits, the pipeline queues its
+//! view here, and one task writes it into the index document of every user who may open
 //! the intake, through the hub (so connected devices receive it at once).
 //!
-//! The queue coalesces: it holds at most one summary per intake (a newer one replaces the one
-//! waiting), and at most [`PENDING_CAPACITY`] intakes; when full, the oldest waiting summary is
-//! dropped. An index entry is derived data: a dropped entry is written again on the intake's
+//! It reads the pipeline's [`CoalescingQueue`]: at most one view per intake, the oldest dropped
+//! when full. An index entry is derived data: a dropped entry is written again on the intake's
 //! next change. Entries are only added and updated, never removed (nothing revokes access to an
 //! intake yet).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{AutoCommit, AutomergeError, ObjType, ROOT, ReadDoc, ScalarValue, Value};
-use fieldclinic_schema::{DocumentId, Intake, read_intake};
-use fieldclinic_sync::Store;
-use tokio::sync::Notify;
+use fieldclinic_domain::clock::rfc3339_millis;
+use fieldclinic_domain::{IntakeReach, Principal, intake_reach};
+use fieldclinic_schema::DocumentId;
+use fieldclinic_stores::accounts::{AccountStore, DocumentOwner, OwnedKind, User, UserId};
+use fieldclinic_sync::{DocumentPolicy, Hub, Store};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use crate::auth::Principal;
-use crate::policy::{IntakeReach, intake_reach};
-use crate::startup::AppHub;
-use crate::store::accounts::{AccountStore, DocumentOwner, OwnedKind, User, UserId};
-
-/// Intakes whose summary may wait at most; past it the oldest waiting summary is dropped.
-pub const PENDING_CAPACITY: usize = 10_000;
+use crate::pipeline::{CoalescingQueue, IntakeView, PENDING_CAPACITY};
 
 /// How long a burst of changes gathers before the index writes, so typing into an intake costs
 /// one index write per window, not one per keystroke sync.
@@ -49,16 +43,12 @@ pub struct IntakeSummary {
 }
 
 impl IntakeSummary {
-    /// The summary of `doc`, or `None` when it is not an intake (index documents are written
-    /// through the same hub, so this also keeps index writes from feeding the indexer).
+    /// What the index says of a committed intake.
     #[must_use]
-    pub fn of(doc: &AutoCommit) -> Option<Self> {
-        let intake = read_intake(doc).ok()?;
-        if intake.kind.as_deref() != Some(Intake::KIND) {
-            return None;
-        }
+    pub fn of(view: &IntakeView) -> Self {
+        let intake = &view.intake;
         let determination = intake.determination.as_ref();
-        Some(Self {
+        Self {
             legal_name: intake.person.legal_name.clone(),
             outcome: determination
                 .map(|d| d.outcome.clone())
@@ -70,145 +60,50 @@ impl IntakeSummary {
                 .map(|r| r.decision.clone())
                 .filter(|d| !d.is_empty())
                 .unwrap_or_else(|| "none".to_owned()),
-            updated_at: time::OffsetDateTime::now_utc()
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
-        })
+            updated_at: rfc3339_millis(view.at_millis).unwrap_or_default(),
+        }
     }
 }
 
 /// A committed intake's new summary.
 #[derive(Debug, Clone)]
-pub struct IndexUpdate {
-    /// The intake.
-    pub doc: DocumentId,
-    /// What its index entries should say.
-    pub summary: IntakeSummary,
+struct IndexUpdate {
+    doc: DocumentId,
+    summary: IntakeSummary,
 }
 
-#[derive(Debug, Default)]
-struct Pending {
-    /// The newest summary per intake, with the sequence number of its first queuing (its age).
-    updates: HashMap<DocumentId, (u64, IntakeSummary)>,
-    next_seq: u64,
-    closed: bool,
-}
-
-#[derive(Debug, Default)]
-struct Queue {
-    pending: Mutex<Pending>,
-    wake: Notify,
-}
-
-impl Queue {
-    fn lock(&self) -> MutexGuard<'_, Pending> {
-        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The waiting updates, oldest first.
-    fn take(&self) -> Vec<IndexUpdate> {
-        let mut batch: Vec<_> = self.lock().updates.drain().collect();
-        batch.sort_by_key(|(_, (seq, _))| *seq);
-        batch
-            .into_iter()
-            .map(|(doc, (_, summary))| IndexUpdate { doc, summary })
-            .collect()
-    }
-}
-
-/// Where the policy queues index updates. Sending never blocks. Cloning is cheap.
-#[derive(Debug, Clone)]
-pub struct IndexSender {
-    queue: Arc<Queue>,
-}
-
-/// The other end of an [`IndexSender`], handed to [`Indexer::start`] once the hub exists.
-#[derive(Debug)]
-pub struct IndexReceiver {
-    queue: Arc<Queue>,
-}
-
-/// A connected sender and receiver.
+/// The queue the pipeline feeds the indexer through.
 #[must_use]
-pub fn channel() -> (IndexSender, IndexReceiver) {
-    let queue = Arc::new(Queue::default());
-    (
-        IndexSender {
-            queue: Arc::clone(&queue),
-        },
-        IndexReceiver { queue },
-    )
-}
-
-impl IndexSender {
-    /// Queues the summary of a committed document, if it is an intake.
-    pub fn committed(&self, doc_id: &DocumentId, doc: &AutoCommit) {
-        if let Some(summary) = IntakeSummary::of(doc) {
-            self.send(IndexUpdate {
-                doc: *doc_id,
-                summary,
-            });
-        }
-    }
-
-    /// Queues an update, replacing any waiting one for the same intake.
-    pub fn send(&self, update: IndexUpdate) {
-        {
-            let mut pending = self.queue.lock();
-            if pending.closed {
-                tracing::debug!(doc.id = %update.doc, "indexer stopped; index update dropped");
-                return;
-            }
-            let seq = pending.next_seq;
-            pending.next_seq += 1;
-            if let Some(waiting) = pending.updates.get_mut(&update.doc) {
-                waiting.1 = update.summary;
-                return;
-            }
-            if pending.updates.len() >= PENDING_CAPACITY {
-                let oldest = pending
-                    .updates
-                    .iter()
-                    .min_by_key(|(_, (seq, _))| *seq)
-                    .map(|(doc, _)| *doc);
-                if let Some(oldest) = oldest {
-                    pending.updates.remove(&oldest);
-                    tracing::warn!(doc.id = %oldest, "index queue full; oldest update dropped");
-                }
-            }
-            pending.updates.insert(update.doc, (seq, update.summary));
-        }
-        self.queue.wake.notify_one();
-    }
+pub fn queue() -> CoalescingQueue<Arc<IntakeView>> {
+    CoalescingQueue::new(PENDING_CAPACITY)
 }
 
 /// The running index writer.
 #[derive(Debug)]
 pub struct Indexer {
-    queue: Arc<Queue>,
+    queue: CoalescingQueue<Arc<IntakeView>>,
     stop: CancellationToken,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Indexer {
-    /// Starts writing the updates `rx` receives through `hub`.
-    pub fn start<S: Store + AccountStore>(rx: IndexReceiver, hub: AppHub<S>) -> Self {
+    /// Starts writing what `queue` receives into index documents through `hub`.
+    pub fn start<S, P>(queue: CoalescingQueue<Arc<IntakeView>>, hub: Hub<S, P>) -> Self
+    where
+        S: Store + AccountStore,
+        P: DocumentPolicy,
+    {
         let stop = CancellationToken::new();
         let task = tokio::spawn(
-            run(Arc::clone(&rx.queue), hub, stop.clone())
-                .instrument(tracing::info_span!("indexer")),
+            run(queue.clone(), hub, stop.clone()).instrument(tracing::info_span!("indexer")),
         );
-        Self {
-            queue: rx.queue,
-            stop,
-            task,
-        }
+        Self { queue, stop, task }
     }
 
     /// Refuses further updates, writes the waiting ones and stops. Call it while the hub still
     /// runs, once devices can no longer write.
     pub async fn shutdown(self) {
-        self.queue.lock().closed = true;
+        self.queue.close();
         self.stop.cancel();
         if let Err(e) = self.task.await {
             tracing::error!(error.message = %e, "indexer task failed");
@@ -216,10 +111,14 @@ impl Indexer {
     }
 }
 
-async fn run<S: Store + AccountStore>(queue: Arc<Queue>, hub: AppHub<S>, stop: CancellationToken) {
+async fn run<S, P>(queue: CoalescingQueue<Arc<IntakeView>>, hub: Hub<S, P>, stop: CancellationToken)
+where
+    S: Store + AccountStore,
+    P: DocumentPolicy,
+{
     loop {
         tokio::select! {
-            () = queue.wake.notified() => {
+            () = queue.notified() => {
                 tokio::select! {
                     () = tokio::time::sleep(COALESCE_WINDOW) => {}
                     () = stop.cancelled() => {}
@@ -227,8 +126,11 @@ async fn run<S: Store + AccountStore>(queue: Arc<Queue>, hub: AppHub<S>, stop: C
             }
             () = stop.cancelled() => {}
         }
-        let batch = queue.take();
-        for update in batch {
+        for (doc, view) in queue.take().items {
+            let update = IndexUpdate {
+                doc,
+                summary: IntakeSummary::of(&view),
+            };
             if let Err(e) = index(&hub, &update).await {
                 tracing::error!(
                     doc.id = %update.doc,
@@ -238,17 +140,18 @@ async fn run<S: Store + AccountStore>(queue: Arc<Queue>, hub: AppHub<S>, stop: C
                 );
             }
         }
-        if stop.is_cancelled() && queue.lock().updates.is_empty() {
+        if stop.is_cancelled() && queue.is_empty() {
             return;
         }
     }
 }
 
 /// Writes one intake's entry into the index of everyone who may open it.
-async fn index<S: Store + AccountStore>(
-    hub: &AppHub<S>,
-    update: &IndexUpdate,
-) -> anyhow::Result<()> {
+async fn index<S, P>(hub: &Hub<S, P>, update: &IndexUpdate) -> anyhow::Result<()>
+where
+    S: Store + AccountStore,
+    P: DocumentPolicy,
+{
     let store = hub.store();
     let Some(owner) = store
         .document_owner(&update.doc)
@@ -327,7 +230,7 @@ fn write_entry(
     doc.commit_with(
         CommitOptions::default()
             .with_message("fieldclinic: index".to_owned())
-            .with_time(time::OffsetDateTime::now_utc().unix_timestamp()),
+            .with_time(fieldclinic_domain::clock::now_seconds()),
     );
     Ok(true)
 }
@@ -408,40 +311,9 @@ mod tests {
     }
 
     #[test]
-    fn documents_that_are_not_intakes_have_no_summary() {
+    fn documents_that_are_not_intakes_have_no_view() {
         let mut doc = AutoCommit::new();
         doc.put(ROOT, "kind", "index").expect("put");
-        assert_eq!(IntakeSummary::of(&doc), None);
-    }
-
-    #[test]
-    fn a_full_queue_drops_the_oldest_update_and_coalesces_the_rest() {
-        let (tx, rx) = channel();
-        let first = DocumentId::random();
-        for i in 0..PENDING_CAPACITY {
-            let doc = if i == 0 { first } else { DocumentId::random() };
-            tx.send(IndexUpdate {
-                doc,
-                summary: summary("ELIGIBLE"),
-            });
-        }
-        let second_of_first = DocumentId::random();
-        tx.send(IndexUpdate {
-            doc: second_of_first,
-            summary: summary("ELIGIBLE"),
-        });
-        tx.send(IndexUpdate {
-            doc: second_of_first,
-            summary: summary("NOT_ELIGIBLE"),
-        });
-        let batch = rx.queue.take();
-        assert_eq!(batch.len(), PENDING_CAPACITY);
-        assert!(
-            batch.iter().all(|u| u.doc != first),
-            "the oldest was dropped"
-        );
-        let last = batch.last().expect("not empty");
-        assert_eq!(last.doc, second_of_first);
-        assert_eq!(last.summary.outcome.as_deref(), Some("NOT_ELIGIBLE"));
+        assert!(IntakeView::read(DocumentId::random(), &mut doc).is_none());
     }
 }

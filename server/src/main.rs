@@ -101,9 +101,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let out = runtime()?.block_on(fieldclinic_server::admin_cli::run(&s, command))?;
             println!("{out}");
         }
-        Command::Loadtest(args) => {
-            runtime()?.block_on(fieldclinic_server::loadtest::run(&args))?;
-        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,78 +1,37 @@
 //! The server's document policy: who may open which document, what devices may not write, and
-//! the eligibility write-back after every merge.
+//! the one pipeline each committed intake goes through (eligibility write-back, then the
+//! derived-data workers).
 
 use automerge::{AutoCommit, ChangeHash};
-use fieldclinic_eligibility as eligibility;
-use fieldclinic_schema::{
-    DocumentId, SERVER_OWNED_KEYS, legal_conflicts, read_determination, read_intake,
-    write_determination,
+use fieldclinic_domain::clock::now_millis;
+use fieldclinic_domain::{IntakeReach, Principal, intake_reach};
+use fieldclinic_schema::{DocumentId, SERVER_OWNED_KEYS};
+use fieldclinic_stores::accounts::{
+    AccountStore, ChangeAuthor, Credentials, DocumentOwner, OwnedKind,
 };
 use fieldclinic_sync::{Accepted, Access, DocumentPolicy, Presence, Refusal, StoreError};
 
-use crate::audit::{AuditEvent, AuditSink, now_millis};
-use crate::auth::Principal;
-use crate::indexer::IndexSender;
-use crate::review::ProjectionSender;
-use crate::store::accounts::{
-    AccountStore, ChangeAuthor, Credentials, DocumentOwner, NewAuditEntry, OwnedKind,
-};
-use sha2::{Digest, Sha256};
+use crate::audit::{Audit, AuditActor};
+use crate::pipeline::{IntakeView, Pipeline, write_back_determination};
 
 /// The clinic server's policy: tenancy and roles decide access; ownership is fixed at the first
 /// write; server-owned sections are refused from devices; every accepted change is attributed.
 #[derive(Debug, Clone)]
 pub struct ClinicPolicy<S> {
     store: S,
-    audit: AuditSink,
-    index: Option<IndexSender>,
-    cases: Option<ProjectionSender>,
-}
-
-/// How a user reaches an intake: the one rule that both sync access and the index documents
-/// follow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum IntakeReach {
-    /// Always (a supervisor or admin of its clinic, or its creator).
-    Always,
-    /// Only while it is assigned to them.
-    IfAssigned,
-    /// Never (another clinic, or not an intake).
-    Never,
-}
-
-pub(crate) fn intake_reach(who: &Principal, owner: &DocumentOwner) -> IntakeReach {
-    if owner.clinic_id != who.clinic_id || owner.kind != OwnedKind::Intake {
-        IntakeReach::Never
-    } else if who.sees_whole_clinic() || owner.created_by_user == who.user_id {
-        IntakeReach::Always
-    } else {
-        IntakeReach::IfAssigned
-    }
+    audit: Audit,
+    pipeline: Pipeline,
 }
 
 impl<S: AccountStore> ClinicPolicy<S> {
-    /// A policy reading accounts from `store` and recording to `audit`.
-    pub fn new(store: S, audit: AuditSink) -> Self {
+    /// A policy reading accounts from `store`, recording to `audit` and handing committed
+    /// intakes to `pipeline`.
+    pub fn new(store: S, audit: Audit, pipeline: Pipeline) -> Self {
         Self {
             store,
             audit,
-            index: None,
-            cases: None,
+            pipeline,
         }
-    }
-
-    /// Also queues every committed intake's summary for the users' index documents.
-    #[must_use]
-    pub fn with_indexer(mut self, index: IndexSender) -> Self {
-        self.index = Some(index);
-        self
-    }
-
-    /// Also queues every committed intake's case index projection.
-    #[must_use]
-    pub fn with_projector(mut self, cases: ProjectionSender) -> Self {
-        self.cases = Some(cases);
-        self
     }
 
     /// The access `who` has to a document with this owner.
@@ -109,14 +68,14 @@ impl<S: AccountStore> ClinicPolicy<S> {
     ) {
         let at = now_millis();
         for hash in heads {
-            self.audit.record(AuditEvent::Author(ChangeAuthor {
+            self.audit.author(ChangeAuthor {
                 doc: *doc,
                 change_hash: hash.to_string(),
                 actor_id: actor.to_hex_string(),
                 device_id: who.device_id,
                 user_id: Some(who.user_id),
                 at_millis: at,
-            }));
+            });
         }
         if let Some(map) = detail.as_object_mut() {
             map.insert(
@@ -129,17 +88,13 @@ impl<S: AccountStore> ClinicPolicy<S> {
 
     /// Records an audit entry about no particular document (an export, say).
     pub(crate) fn audit_only(&self, who: &Principal, action: &str, detail: serde_json::Value) {
-        let (kind, id) = who.audit_actor();
-        self.audit.record(AuditEvent::Entry(NewAuditEntry {
-            at_millis: now_millis(),
-            clinic_id: Some(who.clinic_id),
-            actor_kind: kind.to_owned(),
-            actor_id: id,
-            doc: None,
-            action: action.to_owned(),
-            detail,
-            remote_addr: who.remote_addr.clone(),
-        }));
+        self.audit.record(
+            AuditActor::of(who)
+                .did(action)
+                .clinic(who.clinic_id)
+                .detail(detail)
+                .build(),
+        );
     }
 
     /// Records an audit entry about a document.
@@ -150,22 +105,20 @@ impl<S: AccountStore> ClinicPolicy<S> {
         action: &str,
         detail: serde_json::Value,
     ) {
-        let (kind, id) = who.audit_actor();
-        self.audit.record(AuditEvent::Entry(NewAuditEntry {
-            at_millis: now_millis(),
-            clinic_id: Some(who.clinic_id),
-            actor_kind: kind.to_owned(),
-            actor_id: id,
-            doc: Some(*doc),
-            action: action.to_owned(),
-            detail,
-            remote_addr: who.remote_addr.clone(),
-        }));
+        self.audit.record(
+            AuditActor::of(who)
+                .did(action)
+                .clinic(who.clinic_id)
+                .doc(*doc)
+                .detail(detail)
+                .build(),
+        );
     }
 }
 
 impl<S: AccountStore> DocumentPolicy for ClinicPolicy<S> {
     type Identity = Principal;
+    type View = IntakeView;
 
     async fn access(
         &self,
@@ -200,7 +153,7 @@ impl<S: AccountStore> DocumentPolicy for ClinicPolicy<S> {
     async fn still_valid(&self, who: &Principal) -> Result<bool, StoreError> {
         let invalid = self
             .store
-            .invalid_credentials(&credentials_of(std::slice::from_ref(who)), now_millis())
+            .invalid_credentials(&Credentials::of(std::slice::from_ref(who)), now_millis())
             .await?;
         Ok(invalid.is_empty())
     }
@@ -228,35 +181,35 @@ impl<S: AccountStore> DocumentPolicy for ClinicPolicy<S> {
         }
     }
 
-    fn after_merge(&self, doc_id: &DocumentId, doc: &mut AutoCommit) {
-        if let Err(e) = write_back_determination(doc) {
+    fn after_merge(&self, doc_id: &DocumentId, doc: &mut AutoCommit) -> Option<IntakeView> {
+        let mut view = IntakeView::read(*doc_id, doc)?;
+        if let Err(e) = write_back_determination(&mut view, doc) {
             tracing::error!(doc.id = %doc_id, error.message = %e, "eligibility write-back failed");
         }
+        Some(view)
     }
 
     fn after_commit(
         &self,
         doc_id: &DocumentId,
-        doc: &mut AutoCommit,
+        _doc: &mut AutoCommit,
+        view: Option<IntakeView>,
         accepted: &[Accepted<Principal>],
     ) {
-        if let Some(index) = &self.index {
-            index.committed(doc_id, doc);
-        }
-        if let Some(cases) = &self.cases {
-            cases.committed(doc_id, doc);
+        if let Some(view) = view {
+            self.pipeline.committed(view);
         }
         let at = now_millis();
         for a in accepted {
             for (hash, actor) in &a.changes {
-                self.audit.record(AuditEvent::Author(ChangeAuthor {
+                self.audit.author(ChangeAuthor {
                     doc: *doc_id,
                     change_hash: hash.to_string(),
                     actor_id: actor.to_hex_string(),
                     device_id: a.who.device_id,
                     user_id: Some(a.who.user_id),
                     at_millis: at,
-                }));
+                });
             }
             let hashes: Vec<String> = a.changes.iter().map(|(h, _)| h.to_string()).collect();
             self.entry(
@@ -266,34 +219,6 @@ impl<S: AccountStore> DocumentPolicy for ClinicPolicy<S> {
                 serde_json::json!({ "changes": hashes }),
             );
         }
-    }
-}
-
-/// The credentials behind some principals, for checking them again in one go.
-pub(crate) fn credentials_of(principals: &[Principal]) -> Credentials {
-    let mut c = Credentials::default();
-    for p in principals {
-        if let Some(d) = p.device_id {
-            c.devices.push(d);
-        } else if let Some(s) = p.session {
-            c.sessions.push(s);
-        } else {
-            c.users.push(p.user_id);
-        }
-    }
-    c.devices.sort_unstable();
-    c.devices.dedup();
-    c.users.sort_unstable();
-    c.users.dedup();
-    c
-}
-
-/// Whether `principal` rests on one of the `invalid` credentials.
-pub(crate) fn rests_on(principal: &Principal, invalid: &Credentials) -> bool {
-    match (principal.device_id, principal.session) {
-        (Some(d), _) => invalid.devices.contains(&d),
-        (None, Some(s)) => invalid.sessions.contains(&s),
-        (None, None) => invalid.users.contains(&principal.user_id),
     }
 }
 
@@ -345,55 +270,98 @@ fn server_owned_key_touched(doc: &mut AutoCommit, before: &[ChangeHash]) -> Opti
     None
 }
 
-/// Evaluates the intake and writes `determination` as the server's own change, only when the
-/// inputs or the rules changed (so the write cannot loop).
-fn write_back_determination(doc: &mut AutoCommit) -> anyhow::Result<()> {
-    let intake = read_intake(doc)?;
-    if intake.kind.as_deref() != Some("intake") {
-        return Ok(());
-    }
-    let (person, offenses) = intake.facts();
-    let missing_items = eligibility::missing_checklist_items(&intake);
-    // Automerge shows one of two concurrent values; until a supervisor picks one, the result
-    // rests on a value nobody confirmed.
-    let open_conflicts: Vec<String> = legal_conflicts(doc).into_iter().map(|c| c.path).collect();
-    // The checklist and the open conflicts depend on more than the rules inputs, so all of them
-    // feed the hash.
-    let mut hasher = Sha256::new();
-    hasher.update(eligibility::input_hash(&person, &offenses));
-    for item in &missing_items {
-        hasher.update(b"|");
-        hasher.update(item.key.as_bytes());
-    }
-    for path in &open_conflicts {
-        hasher.update(b"!");
-        hasher.update(path.as_bytes());
-    }
-    let input_hash = hex::encode(hasher.finalize());
-    if let Some(existing) = read_determination(doc)
-        && existing.input_hash == input_hash
-        && existing.rules_version == eligibility::RULES_VERSION
-    {
-        return Ok(());
-    }
-    let determination = eligibility::evaluate(&person, &offenses).to_determination(
-        &intake,
-        missing_items,
-        open_conflicts,
-        input_hash,
-        now_rfc3339(),
-    );
-    write_determination(doc, &determination)?;
-    doc.commit_with(
-        automerge::transaction::CommitOptions::default()
-            .with_message("fieldclinic: eligibility determination".to_owned())
-            .with_time(time::OffsetDateTime::now_utc().unix_timestamp()),
-    );
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use fieldclinic_schema::{Intake, Offense, Person};
+    use fieldclinic_stores::SqliteStore;
 
-fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    use super::*;
+    use crate::case_index::{project, projector};
+    use crate::indexer::{self, IntakeSummary};
+    use crate::pipeline::READS;
+
+    fn intake_document() -> AutoCommit {
+        let intake = Intake {
+            person: Person {
+                legal_name: Some("Ana Diaz".into()),
+                date_of_birth: Some("1990-04-02".into()),
+                ..Person::default()
+            },
+            offenses: vec![Offense {
+                id: Some("o1".into()),
+                citation: Some("21 U.S.C. 844".into()),
+                offense_date: Some("2019-05-01".into()),
+                ..Offense::default()
+            }],
+            ..Intake::new()
+        };
+        let mut doc = AutoCommit::new();
+        autosurgeon::reconcile(&mut doc, &intake).expect("a fresh document takes an intake");
+        doc.commit();
+        doc
+    }
+
+    #[tokio::test]
+    async fn a_committed_intake_is_read_and_evaluated_once_for_every_consumer() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let url = format!("sqlite://{}/pipeline.db", dir.path().display());
+        let store = SqliteStore::connect(&url).await.expect("a SQLite store");
+        let (index, cases) = (indexer::queue(), projector::queue());
+        let policy = ClinicPolicy::new(
+            store.clone(),
+            Audit::start(store),
+            Pipeline::new()
+                .feeding(index.clone())
+                .feeding(cases.clone()),
+        );
+        let id = DocumentId::random();
+        let mut doc = intake_document();
+        READS.with(|n| n.set(0));
+
+        let view = policy.after_merge(&id, &mut doc);
+        policy.after_commit(&id, &mut doc, view, &[]);
+
+        assert_eq!(READS.with(std::cell::Cell::get), 1, "one read per commit");
+        let written = fieldclinic_schema::read_determination(&doc).expect("a determination");
+        for (name, queue) in [("index documents", &index), ("case index", &cases)] {
+            let batch = queue.take();
+            assert_eq!(batch.items.len(), 1, "{name} got the intake");
+            let (doc_id, view) = &batch.items[0];
+            assert_eq!(*doc_id, id, "{name}");
+            assert_eq!(
+                view.intake.determination.as_ref(),
+                Some(&written),
+                "{name} sees the determination the write-back made"
+            );
+            assert_eq!(
+                view.heads,
+                doc.get_heads(),
+                "{name} sees the committed heads"
+            );
+        }
+        let view = IntakeView::read(id, &mut doc).expect("an intake");
+        let summary = IntakeSummary::of(&view);
+        let row = project(&view, 0);
+        assert_eq!(summary.outcome, row.outcome, "both consumers say the same");
+        assert_eq!(
+            READS.with(std::cell::Cell::get),
+            2,
+            "only the explicit read above"
+        );
+    }
+
+    #[test]
+    fn index_documents_skip_the_intake_pipeline_by_their_kind() {
+        let mut doc = AutoCommit::new();
+        automerge::transaction::Transactable::put(&mut doc, automerge::ROOT, "kind", "index")
+            .expect("put");
+        READS.with(|n| n.set(0));
+
+        assert!(IntakeView::read(DocumentId::random(), &mut doc).is_none());
+        assert_eq!(
+            READS.with(std::cell::Cell::get),
+            0,
+            "never read as an intake"
+        );
+    }
 }

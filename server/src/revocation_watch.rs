@@ -9,20 +9,22 @@
 
 use std::time::Duration;
 
-use fieldclinic_sync::Store;
+use fieldclinic_domain::Principal;
+use fieldclinic_domain::clock::now_millis;
+use fieldclinic_stores::accounts::{AccountStore, Credentials};
+use fieldclinic_sync::{DocumentPolicy, Hub, Store};
 use tokio_util::sync::CancellationToken;
-
-use crate::audit::now_millis;
-use crate::policy::{credentials_of, rests_on};
-use crate::startup::AppHub;
-use crate::store::accounts::AccountStore;
 
 /// How often open connections' credentials are checked: a lost phone is cut off within this
 /// (plus one query).
 pub const POLL_EVERY: Duration = Duration::from_secs(1);
 
 /// Polls until `stop` is cancelled.
-pub async fn watch<S: Store + AccountStore>(hub: AppHub<S>, stop: CancellationToken) {
+pub async fn watch<S, P>(hub: Hub<S, P>, stop: CancellationToken)
+where
+    S: Store + AccountStore,
+    P: DocumentPolicy<Identity = Principal>,
+{
     let mut tick = tokio::time::interval(POLL_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -34,7 +36,7 @@ pub async fn watch<S: Store + AccountStore>(hub: AppHub<S>, stop: CancellationTo
         if principals.is_empty() {
             continue;
         }
-        let credentials = credentials_of(&principals);
+        let credentials = Credentials::of(&principals);
         match hub
             .store()
             .invalid_credentials(&credentials, now_millis())
@@ -42,7 +44,7 @@ pub async fn watch<S: Store + AccountStore>(hub: AppHub<S>, stop: CancellationTo
         {
             Ok(invalid) if invalid.is_empty() => {}
             Ok(invalid) => {
-                let closed = hub.close_connections(|p| rests_on(p, &invalid));
+                let closed = hub.close_connections(|p| invalid.covers(p));
                 if closed > 0 {
                     tracing::info!(
                         closed,

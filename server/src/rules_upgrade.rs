@@ -13,13 +13,12 @@
 use std::time::Duration;
 
 use fieldclinic_eligibility::RULES_VERSION;
-use fieldclinic_sync::{HubError, Store};
+use fieldclinic_sync::{DocumentPolicy, Hub, HubError, Store};
 use tokio_util::sync::CancellationToken;
 
-use crate::audit::now_millis;
-use crate::startup::AppHub;
-use crate::store::accounts::AccountStore;
-use crate::store::cases::{CaseStore, ReevaluationProgress};
+use fieldclinic_domain::clock::now_millis;
+use fieldclinic_stores::accounts::AccountStore;
+use fieldclinic_stores::cases::{CaseStore, ReevaluationProgress};
 
 /// Intakes per page: progress is saved after each.
 const PAGE: u32 = 100;
@@ -28,7 +27,11 @@ const RETRY_AFTER: Duration = Duration::from_secs(5);
 
 /// Walks every intake under the current rules version, unless that walk already finished.
 /// Returns when done or when `stop` is cancelled.
-pub async fn run<S: Store + AccountStore + CaseStore>(hub: AppHub<S>, stop: CancellationToken) {
+pub async fn run<S, P>(hub: Hub<S, P>, stop: CancellationToken)
+where
+    S: Store + AccountStore + CaseStore,
+    P: DocumentPolicy,
+{
     let store = hub.store().clone();
     let mut progress = loop {
         match store.reevaluation_progress(RULES_VERSION).await {

@@ -8,32 +8,23 @@ use std::pin::Pin;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
-use fieldclinic_sync::{Hub, Store};
+use fieldclinic_sync::Hub;
 use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::audit::AuditSink;
+use fieldclinic_stores::{DatabaseKind, PostgresStore, SqliteStore};
+
+use crate::audit::Audit;
 use crate::auth::LoginLimiter;
+use crate::case_index::{Projector, projector};
 use crate::configuration::Settings;
 use crate::indexer::{self, Indexer};
+use crate::pipeline::Pipeline;
 use crate::policy::ClinicPolicy;
-use crate::review::{self, Projector};
-use crate::store::accounts::AccountStore;
-use crate::store::cases::CaseStore;
-use crate::store::{ChangeFeed, DatabaseKind, Health, PostgresStore, SqliteStore};
+use crate::state::{AppState, AppStore, CaseEvents, DashboardSettings, SyncLimits};
 use crate::{dashboard, routes, tls, ws};
-
-/// The sync hub as the server instantiates it.
-pub type AppHub<S> = Hub<S, ClinicPolicy<S>>;
-
-/// Limits the sync socket applies.
-#[derive(Debug, Clone, Copy)]
-pub struct SyncLimits {
-    /// Largest message accepted.
-    pub max_message_bytes: usize,
-}
 
 type ShutdownFn = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
@@ -70,50 +61,47 @@ impl Application {
         }
     }
 
-    async fn build_with<S: Store + AccountStore + CaseStore + ChangeFeed + Health>(
-        store: S,
-        settings: &Settings,
-    ) -> anyhow::Result<Self> {
-        let audit = AuditSink::start(store.clone());
-        let (index_tx, index_rx) = indexer::channel();
-        let (cases_tx, cases_rx) = review::projector::channel();
-        let policy = ClinicPolicy::new(store.clone(), audit.clone())
-            .with_indexer(index_tx)
-            .with_projector(cases_tx);
+    async fn build_with<S: AppStore>(store: S, settings: &Settings) -> anyhow::Result<Self> {
+        let audit = Audit::start(store.clone());
+        let index_queue = indexer::queue();
+        let cases_queue = projector::queue();
+        let pipeline = Pipeline::new()
+            .feeding(index_queue.clone())
+            .feeding(cases_queue.clone());
+        let policy = ClinicPolicy::new(store.clone(), audit.clone(), pipeline);
         let hub = Hub::new(store.clone(), policy, settings.hub_settings())
             .await
             .context("Failed to read the server's storage ID")?;
-        let indexer = Indexer::start(index_rx, hub.clone());
+        let indexer = Indexer::start(index_queue, hub.clone());
         let (events_tx, _) = tokio::sync::broadcast::channel(1024);
-        let projector = Projector::start(cases_rx, store.clone(), events_tx.clone());
+        let projector = Projector::start(cases_queue, store.clone(), events_tx.clone());
         let closing_pages = CancellationToken::new();
-        let case_events = web::Data::new(dashboard::events::CaseEvents {
-            sender: events_tx,
-            closing: closing_pages.clone(),
-        });
-        let dashboard_settings = web::Data::new(dashboard::DashboardSettings {
-            secure_cookies: settings.server.tls_cert.is_some() || settings.server.behind_tls_proxy,
-        });
         let listener = TcpListener::bind(&settings.server.bind)
             .with_context(|| format!("Failed to bind {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
-        let limits = SyncLimits {
-            max_message_bytes: settings.sync.max_message_bytes,
-        };
-        let data_hub = web::Data::new(hub.clone());
-        let data_store = web::Data::new(store);
-        let limiter = web::Data::new(LoginLimiter::new());
+        let state = web::Data::new(AppState {
+            store,
+            hub: hub.clone(),
+            audit: audit.clone(),
+            limiter: LoginLimiter::new(),
+            events: CaseEvents {
+                sender: events_tx,
+                closing: closing_pages.clone(),
+            },
+            dashboard: DashboardSettings {
+                secure_cookies: settings.server.tls_cert.is_some()
+                    || settings.server.behind_tls_proxy,
+            },
+            sync_limits: SyncLimits {
+                max_message_bytes: settings.sync.max_message_bytes,
+            },
+        });
         let http =
             HttpServer::new(move || {
                 App::new()
                     .wrap(TracingLogger::<crate::telemetry::RouteSpan>::new())
-                    .app_data(data_hub.clone())
-                    .app_data(data_store.clone())
-                    .app_data(limiter.clone())
-                    .app_data(case_events.clone())
-                    .app_data(dashboard_settings.clone())
+                    .app_data(state.clone())
                     .app_data(web::FormConfig::default().limit(64 * 1024))
-                    .app_data(web::Data::new(limits))
                     .app_data(
                         web::JsonConfig::default()
                             .limit(64 * 1024)

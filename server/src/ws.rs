@@ -10,14 +10,13 @@ use std::time::{Duration, Instant};
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError};
-use fieldclinic_sync::{Flow, Outbound, PeerSession, Store};
+use fieldclinic_sync::{DocumentPolicy, Flow, Outbound, PeerSession, Store};
 use futures_util::StreamExt;
 
-use crate::audit::now_millis;
-use crate::auth::{AuthError, authenticate_request};
+use crate::auth::authenticate_request;
 use crate::error::ApiError;
-use crate::startup::{AppHub, SyncLimits};
-use crate::store::accounts::AccountStore;
+use crate::state::{AppState, AppStore};
+use fieldclinic_domain::clock::now_millis;
 
 /// Browsers and Node's `ws` answer pings automatically; a peer that has not answered for
 /// `PONG_TIMEOUT` is gone (a phone that lost signal) and its connection is closed.
@@ -28,34 +27,26 @@ const PONG_TIMEOUT: Duration = Duration::from_secs(30);
 ///
 /// # Errors
 /// When the request is not a valid WebSocket upgrade.
-pub async fn sync_socket<S: Store + AccountStore>(
+pub async fn sync_socket<S: AppStore>(
     req: HttpRequest,
     body: web::Payload,
-    hub: web::Data<AppHub<S>>,
-    limits: web::Data<SyncLimits>,
+    state: web::Data<AppState<S>>,
 ) -> Result<HttpResponse, actix_web::Error> {
     // Authenticate before the upgrade: the protocol itself has no credentials.
-    let identity = match authenticate_request(hub.store(), &req, true, now_millis()).await {
-        Ok(p) => p,
-        Err(AuthError::Store(e)) => {
-            return Err(ApiError::Unexpected(
-                anyhow::Error::new(e).context("Failed to authenticate"),
-            )
-            .into());
-        }
-        Err(_) => return Err(ApiError::Unauthorized.into()),
-    };
+    let identity = authenticate_request(&state.store, &req, true, now_millis())
+        .await
+        .map_err(ApiError::from)?;
     if let Some(device) = identity.device_id
-        && let Err(e) = hub.store().touch_device(&device, now_millis()).await
+        && let Err(e) = &state.store.touch_device(&device, now_millis()).await
     {
         tracing::warn!(error.message = %e, "failed to record the device's last connection");
     }
     let (response, ws, stream) = actix_ws::handle(&req, body)?;
     let stream = stream
-        .max_frame_size(limits.max_message_bytes)
+        .max_frame_size(state.sync_limits.max_message_bytes)
         .aggregate_continuations()
-        .max_continuation_size(limits.max_message_bytes);
-    let (session, outbound) = PeerSession::new(hub.get_ref().clone(), identity);
+        .max_continuation_size(state.sync_limits.max_message_bytes);
+    let (session, outbound) = PeerSession::new(state.hub.clone(), identity);
     let last_pong = Rc::new(Cell::new(Instant::now()));
     let closed = outbound.closed.clone();
     actix_web::rt::spawn(write_loop(ws.clone(), outbound, Rc::clone(&last_pong)));
@@ -63,8 +54,8 @@ pub async fn sync_socket<S: Store + AccountStore>(
     Ok(response)
 }
 
-async fn read_loop<S: Store + AccountStore>(
-    mut session: PeerSession<S, crate::policy::ClinicPolicy<S>>,
+async fn read_loop<S: Store, P: DocumentPolicy>(
+    mut session: PeerSession<S, P>,
     mut stream: actix_ws::AggregatedMessageStream,
     mut ws: actix_ws::Session,
     last_pong: Rc<Cell<Instant>>,

@@ -10,12 +10,14 @@
 //!   WebSocket) feeds it frames and sends what it queues.
 
 mod hub;
+mod loaded_document;
 mod policy;
 pub mod protocol;
 mod session;
 pub mod store;
 
 pub use hub::{ConnId, Connection, Hub, HubError, HubSettings, heads_hash};
+pub use loaded_document::LoadedDocument;
 pub use policy::{Accepted, Access, DocumentPolicy, OpenPolicy, Presence, Refusal};
 pub use session::{Flow, Outbound, PeerSession};
 pub use store::{

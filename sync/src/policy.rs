@@ -47,6 +47,10 @@ pub trait DocumentPolicy: Send + Sync + 'static {
     /// authentication.
     type Identity: Clone + PartialEq + Send + Sync + fmt::Debug + 'static;
 
+    /// What the server derived from a merged document in [`DocumentPolicy::after_merge`] and
+    /// hands on to [`DocumentPolicy::after_commit`], so a document is read once per commit.
+    type View: Send + 'static;
+
     /// The access `who` has to `doc`. `presence` tells whether the store holds the document and
     /// whether the peer is creating it, so a policy can record ownership at creation.
     fn access(
@@ -64,8 +68,9 @@ pub trait DocumentPolicy: Send + Sync + 'static {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Checks the changes a peer sent before they are merged; `Err` refuses them all and the peer
-    /// gets an `error`. `incoming` is a fork of the document with the peer's changes applied, and
-    /// `before` the heads before them. Runs on a blocking thread.
+    /// gets an `error`. `incoming` is a fork of the document with the peer's changes applied (it
+    /// becomes the document if they are accepted, so they are applied once), and `before` the
+    /// heads before them. Runs on a blocking thread.
     ///
     /// # Errors
     /// With the reason for refusing, for the log and the audit trail.
@@ -79,16 +84,19 @@ pub trait DocumentPolicy: Send + Sync + 'static {
 
     /// Runs on a blocking thread after changes were merged (from a peer or another server
     /// instance) and before they are persisted; the server may write its own changes into `doc`,
-    /// which are persisted in the same write and synced back in the same round.
-    fn after_merge(&self, doc_id: &DocumentId, doc: &mut AutoCommit);
+    /// which are persisted in the same write and synced back in the same round. What it returns
+    /// reaches [`DocumentPolicy::after_commit`] once the write commits.
+    fn after_merge(&self, doc_id: &DocumentId, doc: &mut AutoCommit) -> Option<Self::View>;
 
     /// Runs on a blocking thread after a write that changed a document has been committed, with
-    /// the peers' changes it contained: attribution, audit, projections, webhooks. Must not
-    /// block for long; queue heavy work elsewhere.
+    /// what `after_merge` derived (`None` when it did not run or derived nothing) and the peers'
+    /// changes the write contained: attribution, audit, projections, webhooks. Must not block
+    /// for long; queue heavy work elsewhere.
     fn after_commit(
         &self,
         doc_id: &DocumentId,
         doc: &mut AutoCommit,
+        view: Option<Self::View>,
         accepted: &[Accepted<Self::Identity>],
     );
 }
@@ -105,6 +113,7 @@ pub struct OpenPolicy;
 
 impl DocumentPolicy for OpenPolicy {
     type Identity = ();
+    type View = ();
 
     async fn access(&self, _: &(), _: &DocumentId, _: Presence) -> Result<Access, StoreError> {
         Ok(Access::ReadWrite)
@@ -124,7 +133,9 @@ impl DocumentPolicy for OpenPolicy {
         Ok(())
     }
 
-    fn after_merge(&self, _: &DocumentId, _: &mut AutoCommit) {}
+    fn after_merge(&self, _: &DocumentId, _: &mut AutoCommit) -> Option<()> {
+        None
+    }
 
-    fn after_commit(&self, _: &DocumentId, _: &mut AutoCommit, _: &[Accepted<()>]) {}
+    fn after_commit(&self, _: &DocumentId, _: &mut AutoCommit, _: Option<()>, _: &[Accepted<()>]) {}
 }

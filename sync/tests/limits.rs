@@ -26,6 +26,7 @@ struct Gated {
 
 impl DocumentPolicy for Gated {
     type Identity = u32;
+    type View = ();
 
     async fn access(&self, _: &u32, doc: &DocumentId, p: Presence) -> Result<Access, StoreError> {
         let known = self.open.lock().unwrap().contains(doc);
@@ -50,9 +51,12 @@ impl DocumentPolicy for Gated {
         Ok(())
     }
 
-    fn after_merge(&self, _: &DocumentId, _: &mut AutoCommit) {}
+    fn after_merge(&self, _: &DocumentId, _: &mut AutoCommit) -> Option<()> {
+        None
+    }
 
-    fn after_commit(&self, _: &DocumentId, _: &mut AutoCommit, _: &[Accepted<u32>]) {}
+    fn after_commit(&self, _: &DocumentId, _: &mut AutoCommit, _: Option<()>, _: &[Accepted<u32>]) {
+    }
 }
 
 fn gated(creatable: bool) -> Gated {

@@ -43,9 +43,9 @@ if [ ! -d tests/js/node_modules/@automerge ]; then
     echo "No JS client in tests/js/node_modules: npm ci --prefix tests/js (.ci/api-fuzz does)" >&2
     exit 1
 fi
-if [ ! -x "$binary" ]; then
+if [ ! -x "$binary" ] || [ ! -x "${binary%/*}/fieldclinic-loadtest" ]; then
     say "No $binary: building it"
-    cargo build -p fieldclinic-server --bin fieldclinic
+    cargo build --workspace --bins
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fieldclinic-api-fuzz.XXXXXX")

@@ -4,8 +4,8 @@ Against the running server at --base (whose accounts `run.sh` made with the admi
 
 * signs every account in (before the fuzzer touches POST /sessions, whose per-address limit
   then refuses everyone from 127.0.0.1 for a while);
-* pushes 2 x 4 realistic intakes with the repository's own device simulator (`fieldclinic
-  loadtest`, seeded RNG: the second push repeats the first's people, so there are duplicate
+* pushes 2 x 4 realistic intakes with the repository's own device simulator
+  (`fieldclinic-loadtest`, seeded RNG: the second push repeats the first's people, so there are duplicate
   candidates);
 * with the JavaScript client in tests/js, makes one intake that two devices edited offline on
   the same two legal fields (open conflicts for the resolve route);
@@ -147,7 +147,7 @@ def main() -> None:
     device_a, device_b = accounts["devices"]["a"]["token"], accounts["devices"]["b"]["token"]
     ws = base.replace("http://", "ws://") + "/sync"
     for _ in range(2):
-        run([opts.binary, "loadtest", "--url", f"{ws}?ticket={ticket(base, device_a)}",
+        run([str(Path(opts.binary).with_name("fieldclinic-loadtest")), "--url", f"{ws}?ticket={ticket(base, device_a)}",
              "--devices", "1", "--intakes", str(LOADTEST_INTAKES), "--rounds", "0",
              "--timeout-secs", "60", "--json"])
     log(f"pushed 2 x {LOADTEST_INTAKES} intakes with the device simulator")

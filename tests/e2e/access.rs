@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use fieldclinic_loadtool::simulator::{Device, FindOutcome, SimulatorError};
 use fieldclinic_schema::{DocumentId, Intake};
-use fieldclinic_server::simulator::{Device, FindOutcome, SimulatorError};
-use fieldclinic_server::store::accounts::Role;
+use fieldclinic_stores::accounts::Role;
 
 use crate::helpers::{Account, Backend, TestApp, TestStore, spawn_app};
 

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use fieldclinic_server::simulator::Device;
+use fieldclinic_loadtool::simulator::Device;
 
 use crate::helpers::{Backend, TestStore, binary_path, spawn_app};
 

@@ -172,13 +172,10 @@ async fn dashboard_sessions_are_http_only_same_site_cookies_and_forms_need_their
     let store = crate::helpers::TestStore::connect(&app.db.url).await;
     let clinic = store.clinic("Cookie clinic").await;
     let sup = store
-        .account(
-            clinic,
-            fieldclinic_server::store::accounts::Role::Supervisor,
-        )
+        .account(clinic, fieldclinic_stores::accounts::Role::Supervisor)
         .await;
     let vol = store
-        .account(clinic, fieldclinic_server::store::accounts::Role::Volunteer)
+        .account(clinic, fieldclinic_stores::accounts::Role::Volunteer)
         .await;
     let b = Browser::new(&app.address);
 
@@ -293,10 +290,7 @@ async fn behind_a_tls_proxy_the_session_cookie_is_secure() {
     let store = crate::helpers::TestStore::connect(&app.db.url).await;
     let clinic = store.clinic("Proxy clinic").await;
     let sup = store
-        .account(
-            clinic,
-            fieldclinic_server::store::accounts::Role::Supervisor,
-        )
+        .account(clinic, fieldclinic_stores::accounts::Role::Supervisor)
         .await;
     let b = Browser::new(&app.address);
     let form = b.get("/login", None).await;
@@ -317,10 +311,7 @@ async fn stopping_the_server_ends_open_live_update_streams_cleanly() {
     let store = crate::helpers::TestStore::connect(&app.db.url).await;
     let clinic = store.clinic("Stream clinic").await;
     let sup = store
-        .account(
-            clinic,
-            fieldclinic_server::store::accounts::Role::Supervisor,
-        )
+        .account(clinic, fieldclinic_stores::accounts::Role::Supervisor)
         .await;
     let b = Browser::new(&app.address);
     let signed_in = sign_in(&b, &sup.email, &sup.password).await;

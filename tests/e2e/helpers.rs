@@ -8,14 +8,15 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use fieldclinic_schema::DocumentId;
-use fieldclinic_server::admin::{self, AdminActor};
+use fieldclinic_server::admin;
+use fieldclinic_server::audit::AuditActor;
 use fieldclinic_server::configuration::{Overrides, get_configuration};
 use fieldclinic_server::startup::Application;
-use fieldclinic_server::store::accounts::{
+use fieldclinic_server::telemetry::{get_subscriber, init_subscriber};
+use fieldclinic_stores::accounts::{
     AccountStore, AuditEntry, AuditQuery, ClinicId, DeviceId, Role, TicketOwner, UserId,
 };
-use fieldclinic_server::store::{PostgresStore, SqliteStore};
-use fieldclinic_server::telemetry::{get_subscriber, init_subscriber};
+use fieldclinic_stores::{PostgresStore, SqliteStore};
 use fieldclinic_sync::Store;
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::Connection;
@@ -57,7 +58,7 @@ impl TestStore {
     }
 
     pub(crate) async fn clinic(&self, name: &str) -> ClinicId {
-        with_store!(self, s => admin::create_clinic(s, name, &AdminActor::cli()).await.expect("clinic").id)
+        with_store!(self, s => admin::create_clinic(s, name, &AuditActor::cli()).await.expect("clinic").id)
     }
 
     pub(crate) async fn account(&self, clinic: ClinicId, role: Role) -> Account {
@@ -67,8 +68,8 @@ impl TestStore {
             uuid::Uuid::new_v4().simple()
         );
         let password = "correct horse battery staple".to_owned();
-        let user = with_store!(self, s => admin::create_user(s, clinic, &email, role, SecretString::from(password.clone()), &AdminActor::cli()).await.expect("user"));
-        let e = with_store!(self, s => admin::enroll_device(s, clinic, &email, "test tablet", &AdminActor::cli()).await.expect("device"));
+        let user = with_store!(self, s => admin::create_user(s, clinic, &email, role, SecretString::from(password.clone()), &AuditActor::cli()).await.expect("user"));
+        let e = with_store!(self, s => admin::enroll_device(s, clinic, &email, "test tablet", &AuditActor::cli()).await.expect("device"));
         Account {
             user_id: user.id,
             email,
@@ -92,7 +93,7 @@ impl TestStore {
     /// Revokes a device straight in the database, as the command line or another instance
     /// would: this server learns of it only through the database.
     pub(crate) async fn revoke(&self, device: DeviceId) {
-        with_store!(self, s => admin::revoke_device(s, device, None, &AdminActor::cli()).await.expect("revoke"));
+        with_store!(self, s => admin::revoke_device(s, device, None, &AuditActor::cli()).await.expect("revoke"));
     }
 
     /// The intake's document as stored (every chunk loaded).
@@ -135,8 +136,8 @@ impl TestStore {
             at_millis: 0,
         };
         with_store!(self, s => fieldclinic_sync::Store::append_changes(s, std::slice::from_ref(&write)).await.expect("write"));
-        let restart = fieldclinic_server::store::cases::ReevaluationProgress::default();
-        with_store!(self, s => fieldclinic_server::store::cases::CaseStore::save_reevaluation_progress(s, fieldclinic_eligibility::RULES_VERSION, &restart, 0).await.expect("progress"));
+        let restart = fieldclinic_stores::cases::ReevaluationProgress::default();
+        with_store!(self, s => fieldclinic_stores::cases::CaseStore::save_reevaluation_progress(s, fieldclinic_eligibility::RULES_VERSION, &restart, 0).await.expect("progress"));
     }
 
     /// The `rules_version` of the stored determination.

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ROOT, ReadDoc, Value};
+use fieldclinic_loadtool::simulator::{Device, FindOutcome};
 use fieldclinic_schema::{DocumentId, Intake, Offense, Person};
-use fieldclinic_server::simulator::{Device, FindOutcome};
-use fieldclinic_server::store::accounts::Role;
+use fieldclinic_stores::accounts::Role;
 
 use crate::helpers::{Account, Backend, TestApp, TestStore, spawn_app};
 

@@ -20,7 +20,7 @@ use crate::helpers::{
     spawn_app_configured, spawn_app_on,
 };
 use crate::review::ApiUser;
-use fieldclinic_server::store::accounts::Role;
+use fieldclinic_stores::accounts::Role;
 
 /// How long one device step may take in total. Longer than the scripts' own 20 s deadline, so a
 /// stuck script normally reports where it was stuck before this kills it.

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use fieldclinic_loadtool::simulator::{Device, FindOutcome, Frame, Link};
 use fieldclinic_schema::{DocumentId, Intake, Person};
-use fieldclinic_server::simulator::{Device, FindOutcome, Frame, Link};
 use fieldclinic_sync::protocol::{self, DocMessage, Message, PeerId, PeerMetadata};
 
 use crate::helpers::{Backend, spawn_app_configured};

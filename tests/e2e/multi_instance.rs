@@ -1,8 +1,8 @@
 //! Several server instances sharing one PostgreSQL database: a change one instance accepts
 //! reaches devices connected to another (LISTEN/NOTIFY), without reconnecting.
 
+use fieldclinic_loadtool::simulator::{Device, FindOutcome};
 use fieldclinic_schema::Intake;
-use fieldclinic_server::simulator::{Device, FindOutcome};
 
 use crate::helpers::{Backend, TestDatabase, spawn_app_on};
 

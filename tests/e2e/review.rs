@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
+use fieldclinic_loadtool::simulator::{Device, FindOutcome};
 use fieldclinic_schema::{DocumentId, Intake, Offense, Person};
-use fieldclinic_server::simulator::{Device, FindOutcome};
-use fieldclinic_server::store::accounts::Role;
+use fieldclinic_stores::accounts::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use automerge::transaction::Transactable;
 use automerge::{ActorId, ROOT, ReadDoc};
+use fieldclinic_loadtool::simulator::{Device, Frame, Link};
 use fieldclinic_schema::{DocumentId, Intake};
-use fieldclinic_server::simulator::{Device, Frame, Link};
-use fieldclinic_server::store::accounts::Role;
+use fieldclinic_stores::accounts::Role;
 use fieldclinic_sync::protocol::{PeerId, PeerMetadata};
 
 use crate::helpers::{Backend, TestApp, TestStore, spawn_app};

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use fieldclinic_loadtool::simulator::{Device, FindOutcome, Frame};
 use fieldclinic_schema::{DocumentId, Intake, Offense, Person};
-use fieldclinic_server::simulator::{Device, FindOutcome, Frame};
 
 use crate::helpers::{Backend, ServerProcess, TestDatabase, spawn_app};
 

@@ -2,7 +2,7 @@ use actix_web::HttpRequest;
 use fieldclinic_sync::StoreError;
 
 use super::{Principal, TokenKind, hash_token};
-use crate::store::accounts::{AccountStore, TokenHash, User};
+use fieldclinic_stores::accounts::{AccountStore, TokenHash, User};
 
 /// Why a credential was not accepted. Callers answer all of them with the same 401.
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +38,7 @@ pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
 
 fn principal(
     user: &User,
-    device: Option<crate::store::accounts::DeviceId>,
+    device: Option<fieldclinic_stores::accounts::DeviceId>,
     session: Option<TokenHash>,
     remote: Option<String>,
 ) -> Result<Principal, AuthError> {

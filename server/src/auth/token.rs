@@ -2,7 +2,7 @@ use rand::RngCore;
 use secrecy::SecretString;
 use sha2::{Digest, Sha256};
 
-use crate::store::accounts::TokenHash;
+use fieldclinic_stores::accounts::TokenHash;
 
 /// What a token is for; the prefix tells them apart at a glance (and in secret scanners).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

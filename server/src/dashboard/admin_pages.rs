@@ -9,21 +9,20 @@ use fieldclinic_schema::DocumentId;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use super::DashboardSettings;
 use super::html::{
     Section, Viewer, esc, html, html_status, notice, page, see_other, url_value, when,
 };
 use super::notice::signed;
 use super::session::{csrf_failed, csrf_ok, viewer};
-use crate::admin::{self, AdminActor, AdminError};
-use crate::routes::ReviewStore;
-use crate::startup::AppHub;
-use crate::store::accounts::{AuditQuery, DeviceId, Role};
+use crate::admin::{self, AdminError};
+use crate::audit::AuditActor;
+use crate::state::{AppState, AppStore};
+use fieldclinic_stores::accounts::{AuditQuery, DeviceId, Role};
 
-async fn admin_viewer<S: ReviewStore>(
+async fn admin_viewer<S: AppStore>(
     store: &S,
     req: &HttpRequest,
-) -> Result<(Viewer, AdminActor), HttpResponse> {
+) -> Result<(Viewer, AuditActor), HttpResponse> {
     let v = viewer(store, req).await.map_err(|e| e.response(req))?;
     if v.who.role != Role::Admin {
         return Err(html_status(
@@ -36,20 +35,16 @@ async fn admin_viewer<S: ReviewStore>(
             ),
         ));
     }
-    let actor = AdminActor {
-        kind: "user",
-        id: v.who.user_id.to_string(),
-        remote_addr: v.who.remote_addr.clone(),
-    };
+    let actor = AuditActor::user(&v.who.user_id, v.who.remote_addr.clone());
     Ok((v, actor))
 }
 
 /// The admin of a posted form, if the form carries their CSRF token.
-async fn admin_form<S: ReviewStore>(
+async fn admin_form<S: AppStore>(
     store: &S,
     req: &HttpRequest,
     csrf: &str,
-) -> Result<(Viewer, AdminActor), HttpResponse> {
+) -> Result<(Viewer, AuditActor), HttpResponse> {
     let (v, actor) = admin_viewer(store, req).await?;
     if csrf_ok(&v, csrf) {
         Ok((v, actor))
@@ -110,16 +105,16 @@ fn outcome_notice(o: &Outcome) -> String {
 }
 
 /// `GET /admin/users`.
-pub async fn users_page<S: ReviewStore>(
+pub async fn users_page<S: AppStore>(
     req: HttpRequest,
-    store: web::Data<S>,
+    state: web::Data<AppState<S>>,
     outcome: web::Query<Outcome>,
 ) -> HttpResponse {
-    let (v, _) = match admin_viewer(store.get_ref(), &req).await {
+    let (v, _) = match admin_viewer(&state.store, &req).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let users = match store.clinic_users(&v.who.clinic_id).await {
+    let users = match state.store.clinic_users(&v.who.clinic_id).await {
         Ok(u) => u,
         Err(e) => {
             return load_failed(&v, Section::Users, "Listing users failed.", &e);
@@ -166,18 +161,18 @@ pub struct NewUserForm {
 }
 
 /// `POST /admin/users`.
-pub async fn create_user<S: ReviewStore>(
+pub async fn create_user<S: AppStore>(
     req: HttpRequest,
-    store: web::Data<S>,
+    state: web::Data<AppState<S>>,
     form: web::Form<NewUserForm>,
 ) -> HttpResponse {
-    let (v, actor) = match admin_form(store.get_ref(), &req, &form.csrf).await {
+    let (v, actor) = match admin_form(&state.store, &req, &form.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     let form = form.into_inner();
     match admin::create_user(
-        store.get_ref(),
+        &state.store,
         v.who.clinic_id,
         &form.email,
         form.role,
@@ -198,18 +193,18 @@ pub async fn create_user<S: ReviewStore>(
 }
 
 /// `GET /admin/devices`.
-pub async fn devices_page<S: ReviewStore>(
+pub async fn devices_page<S: AppStore>(
     req: HttpRequest,
-    store: web::Data<S>,
+    state: web::Data<AppState<S>>,
     outcome: web::Query<Outcome>,
 ) -> HttpResponse {
-    let (v, _) = match admin_viewer(store.get_ref(), &req).await {
+    let (v, _) = match admin_viewer(&state.store, &req).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     let (users, devices) = match (
-        store.clinic_users(&v.who.clinic_id).await,
-        store.clinic_devices(&v.who.clinic_id).await,
+        state.store.clinic_users(&v.who.clinic_id).await,
+        state.store.clinic_devices(&v.who.clinic_id).await,
     ) {
         (Ok(u), Ok(d)) => (u, d),
         (Err(e), _) | (_, Err(e)) => {
@@ -280,18 +275,17 @@ fn enrollment_payload(server: &str, token: &str) -> String {
 }
 
 /// `POST /admin/devices`: enrolls and shows the token once, as text and as a QR code.
-pub async fn enroll_device<S: ReviewStore>(
+pub async fn enroll_device<S: AppStore>(
     req: HttpRequest,
-    store: web::Data<S>,
-    settings: web::Data<DashboardSettings>,
+    state: web::Data<AppState<S>>,
     form: web::Form<EnrollForm>,
 ) -> HttpResponse {
-    let (v, actor) = match admin_form(store.get_ref(), &req, &form.csrf).await {
+    let (v, actor) = match admin_form(&state.store, &req, &form.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     let e = match admin::enroll_device(
-        store.get_ref(),
+        &state.store,
         v.who.clinic_id,
         &form.user_email,
         form.name.trim(),
@@ -308,7 +302,7 @@ pub async fn enroll_device<S: ReviewStore>(
         }
     };
     let info = req.connection_info();
-    let scheme = if settings.secure_cookies {
+    let scheme = if state.dashboard.secure_cookies {
         "https"
     } else {
         info.scheme()
@@ -377,13 +371,13 @@ fn base64_encode(bytes: &[u8]) -> String {
 }
 
 /// `POST /admin/devices/{id}/revoke`: revokes and closes the device's connections at once.
-pub async fn revoke_device<S: ReviewStore>(
+pub async fn revoke_device<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     path: web::Path<String>,
     form: web::Form<super::session::CsrfForm>,
 ) -> HttpResponse {
-    let (v, actor) = match admin_form(hub.store(), &req, form.csrf()).await {
+    let (v, actor) = match admin_form(&state.store, &req, form.csrf()).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -393,9 +387,9 @@ pub async fn revoke_device<S: ReviewStore>(
             signed("error", "No such device.")
         ));
     };
-    match admin::revoke_device(hub.store(), id, Some(v.who.clinic_id), &actor).await {
+    match admin::revoke_device(&state.store, id, Some(v.who.clinic_id), &actor).await {
         Ok(device) => {
-            let closed = hub.close_connections(|p| p.device_id == Some(id));
+            let closed = state.hub.close_connections(|p| p.device_id == Some(id));
             see_other(&format!(
                 "/admin/devices?{}",
                 signed(
@@ -421,18 +415,19 @@ pub struct AuditFilters {
 const AUDIT_PAGE: u32 = 100;
 
 /// `GET /admin/audit`: the clinic's audit log, newest first.
-pub async fn audit_page<S: ReviewStore>(
+pub async fn audit_page<S: AppStore>(
     req: HttpRequest,
-    store: web::Data<S>,
+    state: web::Data<AppState<S>>,
     filters: web::Query<AuditFilters>,
 ) -> HttpResponse {
-    let (v, _) = match admin_viewer(store.get_ref(), &req).await {
+    let (v, _) = match admin_viewer(&state.store, &req).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     let doc_text = filters.doc.clone().unwrap_or_default();
     let doc = doc_text.trim().parse::<DocumentId>().ok();
-    let entries = match store
+    let entries = match state
+        .store
         .query_audit(&AuditQuery {
             clinic_id: Some(v.who.clinic_id),
             doc,

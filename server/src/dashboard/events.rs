@@ -10,12 +10,10 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
-use tokio::sync::broadcast;
-use tokio_util::sync::CancellationToken;
 
 use super::session::viewer;
-use crate::review::projector::CaseEvent;
-use crate::store::accounts::AccountStore;
+use crate::state::{AppState, AppStore};
+use tokio::sync::broadcast;
 
 /// How often an open stream checks that its session still holds: a stream dies with the
 /// session it came from (signed out, expired, user disabled) within this.
@@ -24,38 +22,23 @@ const RECHECK: Duration = Duration::from_secs(5);
 /// open (every 15 s).
 const KEEPALIVE_EVERY: u32 = 3;
 
-/// The sender the projector publishes on; the dashboard subscribes per open page. `closing`
-/// ends every open stream when the server stops, so a graceful stop does not wait out the
-/// shutdown timeout for dashboards left open.
-#[derive(Debug, Clone)]
-pub struct CaseEvents {
-    /// Where the projector publishes.
-    pub sender: broadcast::Sender<CaseEvent>,
-    /// Cancelled when the server stops.
-    pub closing: CancellationToken,
-}
-
 /// `GET /events`.
-pub async fn events<S: AccountStore>(
-    req: HttpRequest,
-    store: web::Data<S>,
-    events: web::Data<CaseEvents>,
-) -> HttpResponse {
-    let v = match viewer(store.get_ref(), &req).await {
+pub async fn events<S: AppStore>(req: HttpRequest, state: web::Data<AppState<S>>) -> HttpResponse {
+    let v = match viewer(&state.store, &req).await {
         Ok(v) if v.who.sees_whole_clinic() => v,
         Ok(_) => return HttpResponse::Forbidden().finish(),
         Err(_) => return HttpResponse::Unauthorized().finish(),
     };
     let clinic = v.who.clinic_id;
-    let rx = events.sender.subscribe();
-    let closing = events.closing.clone();
+    let rx = state.events.sender.subscribe();
+    let closing = state.events.closing.clone();
     let who = v.who;
-    let store = store.into_inner();
+    let state = state.into_inner();
     let stream = futures_util::stream::unfold(
         (rx, 0u32, Instant::now()),
         move |(mut rx, mut quiet, mut checked)| {
             let closing = closing.clone();
-            let store = std::sync::Arc::clone(&store);
+            let state = std::sync::Arc::clone(&state);
             let who = who.clone();
             async move {
                 loop {
@@ -65,10 +48,13 @@ pub async fn events<S: AccountStore>(
                     };
                     if checked.elapsed() >= RECHECK {
                         checked = Instant::now();
-                        let invalid = store
+                        let invalid = state
+                            .store
                             .invalid_credentials(
-                                &crate::policy::credentials_of(std::slice::from_ref(&who)),
-                                crate::audit::now_millis(),
+                                &fieldclinic_stores::accounts::Credentials::of(
+                                    std::slice::from_ref(&who),
+                                ),
+                                fieldclinic_domain::clock::now_millis(),
                             )
                             .await;
                         // A store failure keeps the stream: the next check decides.

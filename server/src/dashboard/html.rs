@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use actix_web::HttpResponse;
 use actix_web::http::header;
 
-use crate::auth::Principal;
-use crate::store::accounts::Role;
+use fieldclinic_domain::Principal;
+use fieldclinic_stores::accounts::Role;
 
 /// Text escaped for HTML content and attribute values.
 #[must_use]
@@ -183,7 +183,7 @@ pub fn notice(kind: &str, text: &str) -> String {
 /// Milliseconds since the epoch as a readable UTC time.
 #[must_use]
 pub fn when(millis: i64) -> String {
-    crate::routes::rfc3339_millis(millis)
+    fieldclinic_domain::clock::rfc3339_millis(millis)
         .map(|t| t.replace('T', " ").trim_end_matches('Z').to_owned() + " UTC")
         .unwrap_or_default()
 }

@@ -12,14 +12,9 @@ pub mod session;
 
 use actix_web::{HttpResponse, http::header, web};
 
-use crate::routes::ReviewStore;
+use crate::state::AppStore;
 
-/// Dashboard settings the handlers read.
-#[derive(Debug, Clone, Copy)]
-pub struct DashboardSettings {
-    /// Whether cookies carry `Secure` (served over TLS, here or at a proxy).
-    pub secure_cookies: bool,
-}
+pub use crate::state::DashboardSettings;
 
 const APP_CSS: &str = include_str!("assets/app.css");
 const APP_JS: &str = include_str!("assets/app.js");
@@ -39,7 +34,7 @@ async fn app_css() -> HttpResponse {
 }
 
 async fn packet_css() -> HttpResponse {
-    asset("text/css; charset=utf-8", crate::review::packet::STYLE)
+    asset("text/css; charset=utf-8", fieldclinic_review::packet::STYLE)
 }
 
 async fn app_js() -> HttpResponse {
@@ -47,12 +42,12 @@ async fn app_js() -> HttpResponse {
 }
 
 /// Registers the dashboard's routes (outside `/api/v1`).
-pub fn configure<S: ReviewStore>(cfg: &mut web::ServiceConfig) {
+pub fn configure<S: AppStore>(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(pages::home::<S>))
         .route("/assets/app.css", web::get().to(app_css))
         .route("/assets/app.js", web::get().to(app_js))
         .route("/assets/packet.css", web::get().to(packet_css))
-        .route("/login", web::get().to(session::login_form))
+        .route("/login", web::get().to(session::login_form::<S>))
         .route("/login", web::post().to(session::login::<S>))
         .route("/logout", web::post().to(session::logout::<S>))
         .route("/events", web::get().to(events::events::<S>))

@@ -13,24 +13,22 @@ use serde_json::Value;
 use super::html::{Section, Viewer, esc, html, html_status, notice, page, see_other, url_value};
 use super::session::{csrf_failed, csrf_ok, viewer};
 use crate::error::ApiError;
-use crate::review::packet;
-use crate::routes::ReviewStore;
 use crate::routes::cases::{
     CaseFilters, DuplicateDecision, DuplicateFilters, ResolveRequest, ReviewRequest, case_view,
     caseload, clinic_intake, decide_pair, duplicate_list, resolve, submit_review,
 };
-use crate::startup::AppHub;
-use crate::store::accounts::AccountStore;
+use crate::state::{AppState, AppStore};
+use fieldclinic_review::packet;
 
 /// A page body or the response that replaces it (sign-in redirect, error page).
 type Rendered = Result<HttpResponse, HttpResponse>;
 
 /// The viewer, if they may review cases.
-async fn reviewer_viewer<S: ReviewStore>(
-    hub: &AppHub<S>,
+async fn reviewer_viewer<S: AppStore>(
+    state: &AppState<S>,
     req: &HttpRequest,
 ) -> Result<Viewer, HttpResponse> {
-    let v = viewer(hub.store(), req)
+    let v = viewer(&state.store, req)
         .await
         .map_err(|e| e.response(req))?;
     if v.who.sees_whole_clinic() {
@@ -245,32 +243,33 @@ fn options(selected: &str, choices: &[(&str, &str)]) -> String {
 }
 
 /// `GET /cases`: the caseload with filters, counts and name search.
-pub async fn caseload_page<S: ReviewStore>(
+pub async fn caseload_page<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     query: web::Query<CaseloadQuery>,
 ) -> HttpResponse {
-    render_caseload(&hub, &req, &query)
+    render_caseload(&state, &req, &query)
         .await
         .unwrap_or_else(|r| r)
 }
 
-async fn render_caseload<S: ReviewStore>(
-    hub: &AppHub<S>,
+async fn render_caseload<S: AppStore>(
+    state: &AppState<S>,
     req: &HttpRequest,
     query: &CaseloadQuery,
 ) -> Rendered {
-    let v = reviewer_viewer(hub, req).await?;
-    let users = hub
+    let v = reviewer_viewer(state, req).await?;
+    let users = state
+        .hub
         .store()
         .clinic_users(&v.who.clinic_id)
         .await
         .map_err(|e| error_page(&v, &ApiError::Unexpected(e.into())))?;
-    let (data, problem) = match caseload(hub, &v.who, &query.filters()).await {
+    let (data, problem) = match caseload(state, &v.who, &query.filters()).await {
         Ok(data) => (data, None),
         Err(ApiError::Validation(m)) => (
             caseload(
-                hub,
+                state,
                 &v.who,
                 &CaseFilters {
                     limit: Some(PAGE),
@@ -432,16 +431,16 @@ async fn render_caseload<S: ReviewStore>(
 }
 
 /// `GET /cases/export.csv`: the API's export, for a signed-in browser.
-pub async fn caseload_csv<S: ReviewStore>(
+pub async fn caseload_csv<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     query: web::Query<CaseloadQuery>,
 ) -> HttpResponse {
-    let v = match reviewer_viewer(&hub, &req).await {
+    let v = match reviewer_viewer(&state, &req).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    match crate::routes::cases::export_csv(&hub, &v.who, query.filters()).await {
+    match crate::routes::cases::export_csv(&state, &v.who, query.filters()).await {
         Ok(r) => r,
         Err(e) => error_page(&v, &e),
     }
@@ -454,8 +453,8 @@ struct Names {
 }
 
 impl Names {
-    async fn of<S: ReviewStore>(hub: &AppHub<S>, v: &Viewer) -> Result<Self, ApiError> {
-        let store = hub.store();
+    async fn of<S: AppStore>(state: &AppState<S>, v: &Viewer) -> Result<Self, ApiError> {
+        let store = &state.store;
         let users = store
             .clinic_users(&v.who.clinic_id)
             .await
@@ -512,13 +511,13 @@ pub struct CaseQuery {
 }
 
 /// `GET /cases/{id}`: one case.
-pub async fn case_page<S: ReviewStore>(
+pub async fn case_page<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     path: web::Path<String>,
     query: web::Query<CaseQuery>,
 ) -> HttpResponse {
-    render_case(&hub, &req, &path, &query)
+    render_case(&state, &req, &path, &query)
         .await
         .unwrap_or_else(|r| r)
 }
@@ -550,20 +549,20 @@ fn json_text(v: &Value) -> String {
 }
 
 #[expect(clippy::too_many_lines, reason = "one page, section by section")]
-async fn render_case<S: ReviewStore>(
-    hub: &AppHub<S>,
+async fn render_case<S: AppStore>(
+    state: &AppState<S>,
     req: &HttpRequest,
     raw: &str,
     query: &CaseQuery,
 ) -> Rendered {
-    let v = reviewer_viewer(hub, req).await?;
-    let doc = clinic_intake(hub.store(), &v.who, raw)
+    let v = reviewer_viewer(state, req).await?;
+    let doc = clinic_intake(&state.store, &v.who, raw)
         .await
         .map_err(|e| error_page(&v, &e))?;
-    let data = case_view(hub, &v.who, doc)
+    let data = case_view(state, &v.who, doc)
         .await
         .map_err(|e| error_page(&v, &e))?;
-    let names = Names::of(hub, &v).await.map_err(|e| error_page(&v, &e))?;
+    let names = Names::of(state, &v).await.map_err(|e| error_page(&v, &e))?;
     let intake = &data["intake"];
     let person = &intake["person"];
     let name = person["legal_name"]
@@ -914,16 +913,16 @@ async fn render_case<S: ReviewStore>(
 }
 
 /// `GET /cases/{id}/packet`: the printable certificate application packet.
-pub async fn packet_page<S: ReviewStore>(
+pub async fn packet_page<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     path: web::Path<String>,
 ) -> HttpResponse {
-    let v = match reviewer_viewer(&hub, &req).await {
+    let v = match reviewer_viewer(&state, &req).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    match crate::routes::cases::packet_for(&hub, &v.who, &path).await {
+    match crate::routes::cases::packet_for(&state, &v.who, &path).await {
         Ok(p) => html(packet::render_html_linked(&p, "/assets/packet.css")),
         Err(e) => error_page(&v, &e),
     }
@@ -941,12 +940,12 @@ pub struct ReviewForm {
 }
 
 /// The viewer of a posted form, if they may review and the form carries their CSRF token.
-async fn reviewer_form<S: ReviewStore>(
-    hub: &AppHub<S>,
+async fn reviewer_form<S: AppStore>(
+    state: &AppState<S>,
     req: &HttpRequest,
     csrf: &str,
 ) -> Result<Viewer, HttpResponse> {
-    let v = reviewer_viewer(hub, req).await?;
+    let v = reviewer_viewer(state, req).await?;
     if csrf_ok(&v, csrf) {
         Ok(v)
     } else {
@@ -955,14 +954,14 @@ async fn reviewer_form<S: ReviewStore>(
 }
 
 /// Like [`reviewer_form`], for a form about the case at `raw` (an intake of their clinic).
-async fn case_form<S: ReviewStore>(
-    hub: &AppHub<S>,
+async fn case_form<S: AppStore>(
+    state: &AppState<S>,
     req: &HttpRequest,
     raw: &str,
     csrf: &str,
 ) -> Result<(Viewer, fieldclinic_schema::DocumentId), HttpResponse> {
-    let v = reviewer_form(hub, req, csrf).await?;
-    match clinic_intake(hub.store(), &v.who, raw).await {
+    let v = reviewer_form(state, req, csrf).await?;
+    match clinic_intake(&state.store, &v.who, raw).await {
         Ok(doc) => Ok((v, doc)),
         Err(e) => Err(error_page(&v, &e)),
     }
@@ -980,13 +979,13 @@ fn back_to(id: &str, outcome: Result<&str, String>) -> HttpResponse {
 }
 
 /// `POST /cases/{id}/review`.
-pub async fn post_review<S: ReviewStore>(
+pub async fn post_review<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     path: web::Path<String>,
     form: web::Form<ReviewForm>,
 ) -> HttpResponse {
-    let (v, doc) = match case_form(&hub, &req, &path, &form.csrf).await {
+    let (v, doc) = match case_form(&state, &req, &path, &form.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -1002,7 +1001,7 @@ pub async fn post_review<S: ReviewStore>(
             .map(str::to_owned)
             .collect(),
     };
-    let result = submit_review(&hub, &v.who, doc, request).await;
+    let result = submit_review(&state, &v.who, doc, request).await;
     back_to(
         &path,
         result.map(|_| "review").map_err(|e| action_message(&e)),
@@ -1023,13 +1022,13 @@ pub struct ResolveForm {
 }
 
 /// `POST /cases/{id}/resolve`.
-pub async fn post_resolve<S: ReviewStore>(
+pub async fn post_resolve<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     path: web::Path<String>,
     form: web::Form<ResolveForm>,
 ) -> HttpResponse {
-    let (v, doc) = match case_form(&hub, &req, &path, &form.csrf).await {
+    let (v, doc) = match case_form(&state, &req, &path, &form.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -1068,7 +1067,7 @@ pub async fn post_resolve<S: ReviewStore>(
                 .collect(),
         ),
     };
-    let result = resolve(&hub, &v.who, doc, request).await;
+    let result = resolve(&state, &v.who, doc, request).await;
     back_to(
         &path,
         result.map(|_| "resolved").map_err(|e| action_message(&e)),
@@ -1076,16 +1075,16 @@ pub async fn post_resolve<S: ReviewStore>(
 }
 
 /// `GET /duplicates`: open duplicate candidates with both cases.
-pub async fn duplicates_page<S: ReviewStore>(
+pub async fn duplicates_page<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
 ) -> HttpResponse {
-    let v = match reviewer_viewer(&hub, &req).await {
+    let v = match reviewer_viewer(&state, &req).await {
         Ok(v) => v,
         Err(r) => return r,
     };
     let data = match duplicate_list(
-        &hub,
+        &state,
         &v.who,
         &DuplicateFilters {
             status: None,
@@ -1169,12 +1168,12 @@ pub struct DecisionForm {
 }
 
 /// `POST /duplicates/decision`.
-pub async fn post_decision<S: ReviewStore>(
+pub async fn post_decision<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     form: web::Form<DecisionForm>,
 ) -> HttpResponse {
-    let v = match reviewer_form(&hub, &req, &form.csrf).await {
+    let v = match reviewer_form(&state, &req, &form.csrf).await {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -1183,7 +1182,7 @@ pub async fn post_decision<S: ReviewStore>(
         documents: [form.a.clone(), form.b],
         decision: form.decision.clone(),
     };
-    let result = decide_pair(&hub, &v.who, &body).await;
+    let result = decide_pair(&state, &v.who, &body).await;
     let back = form
         .back
         .filter(|b| super::session::is_local_path(b))
@@ -1199,8 +1198,8 @@ pub async fn post_decision<S: ReviewStore>(
 }
 
 /// `GET /`: the caseload for reviewers, the admin pages for others who may see them.
-pub async fn home<S: AccountStore>(req: HttpRequest, store: web::Data<S>) -> HttpResponse {
-    match viewer(store.get_ref(), &req).await {
+pub async fn home<S: AppStore>(req: HttpRequest, state: web::Data<AppState<S>>) -> HttpResponse {
+    match viewer(&state.store, &req).await {
         Ok(v) if v.who.sees_whole_clinic() => see_other("/cases"),
         Ok(v) => html_status(
             StatusCode::FORBIDDEN,

@@ -16,10 +16,10 @@ use subtle::ConstantTimeEq;
 
 use super::DashboardSettings;
 use super::html::{Section, Viewer, esc, html, html_status, notice, page, see_other};
-use crate::audit::now_millis;
-use crate::auth::{LoginLimiter, TokenKind, authenticate_bearer, hash_token, new_token};
-use crate::routes::sessions::{SignInError, start_session};
-use crate::store::accounts::AccountStore;
+use crate::auth::{SignInError, start_session};
+use crate::auth::{TokenKind, authenticate_bearer, hash_token, new_token};
+use crate::state::{AppState, AppStore};
+use fieldclinic_domain::clock::now_millis;
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "fc_session";
@@ -81,7 +81,7 @@ impl NoViewer {
 ///
 /// # Errors
 /// [`NoViewer::SignIn`] without a valid session.
-pub async fn viewer<S: AccountStore>(store: &S, req: &HttpRequest) -> Result<Viewer, NoViewer> {
+pub async fn viewer<S: AppStore>(store: &S, req: &HttpRequest) -> Result<Viewer, NoViewer> {
     let cookie = req.cookie(SESSION_COOKIE).ok_or(NoViewer::SignIn)?;
     let token = cookie.value();
     if TokenKind::of(token) != Some(TokenKind::Session) {
@@ -184,15 +184,15 @@ fn login_page(form_token: &str, next: &str, problem: Option<&str>) -> String {
 }
 
 /// `GET /login`: the sign-in form.
-pub async fn login_form(
-    settings: web::Data<DashboardSettings>,
+pub async fn login_form<S: AppStore>(
+    state: web::Data<AppState<S>>,
     query: web::Query<LoginQuery>,
 ) -> HttpResponse {
     let (form_token, _) = new_token(TokenKind::Session);
     let form_token = form_token.expose_secret().to_owned();
     let next = local_next(query.next.as_deref());
     let mut response = html(login_page(&form_token, &next, None));
-    let _ = response.add_cookie(&cookie(LOGIN_COOKIE, form_token, &settings));
+    let _ = response.add_cookie(&cookie(LOGIN_COOKIE, form_token, &state.dashboard));
     response
 }
 
@@ -206,11 +206,9 @@ pub struct LoginForm {
 }
 
 /// `POST /login`: starts a session and sets the cookie.
-pub async fn login<S: AccountStore>(
+pub async fn login<S: AppStore>(
     req: HttpRequest,
-    store: web::Data<S>,
-    limiter: web::Data<LoginLimiter>,
-    settings: web::Data<DashboardSettings>,
+    state: web::Data<AppState<S>>,
     form: web::Form<LoginForm>,
 ) -> HttpResponse {
     let form = form.into_inner();
@@ -227,18 +225,19 @@ pub async fn login<S: AccountStore>(
         );
     }
     let ip = req.peer_addr().map(|a| a.ip().to_string());
-    match start_session(store.get_ref(), &limiter, &form.email, form.password, ip).await {
+    match start_session(&state.store, &state.limiter, &form.email, form.password, ip).await {
         Ok(session) => {
             let mut response = see_other(&next);
             let mut c = cookie(
                 SESSION_COOKIE,
                 session.token.expose_secret().to_owned(),
-                &settings,
+                &state.dashboard,
             );
             let seconds = (session.expires_at_millis - now_millis()) / 1000;
             c.set_max_age(CookieDuration::seconds(seconds.max(0)));
             let _ = response.add_cookie(&c);
-            let _ = response.add_removal_cookie(&cookie(LOGIN_COOKIE, String::new(), &settings));
+            let _ =
+                response.add_removal_cookie(&cookie(LOGIN_COOKIE, String::new(), &state.dashboard));
             response
         }
         Err(SignInError::Limited(_)) => html_status(
@@ -298,11 +297,9 @@ impl CsrfForm {
 }
 
 /// `POST /logout`: ends the session and clears the cookie.
-pub async fn logout<S: fieldclinic_sync::Store + AccountStore>(
+pub async fn logout<S: AppStore>(
     req: HttpRequest,
-    store: web::Data<S>,
-    hub: web::Data<crate::startup::AppHub<S>>,
-    settings: web::Data<DashboardSettings>,
+    state: web::Data<AppState<S>>,
     form: web::Form<CsrfForm>,
 ) -> HttpResponse {
     let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
@@ -320,12 +317,12 @@ pub async fn logout<S: fieldclinic_sync::Store + AccountStore>(
         );
     }
     let hash = hash_token(&token);
-    if let Err(e) = store.delete_session(&hash).await {
+    if let Err(e) = state.store.delete_session(&hash).await {
         tracing::error!(error.message = %e, "failed to end a dashboard session");
     }
-    hub.close_connections(|p| p.session == Some(hash));
+    state.hub.close_connections(|p| p.session == Some(hash));
     let mut response = see_other("/login");
-    let _ = response.add_removal_cookie(&cookie(SESSION_COOKIE, String::new(), &settings));
+    let _ = response.add_removal_cookie(&cookie(SESSION_COOKIE, String::new(), &state.dashboard));
     response
 }
 

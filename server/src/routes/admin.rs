@@ -1,15 +1,15 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use fieldclinic_schema::DocumentId;
-use fieldclinic_sync::Store;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::{caller, reject_nul, rfc3339};
-use crate::admin::{self, AdminActor, AdminError};
-use crate::auth::Principal;
+use crate::admin::{self, AdminError};
+use crate::audit::AuditActor;
 use crate::error::ApiError;
-use crate::startup::AppHub;
-use crate::store::accounts::{AccountStore, AuditQuery, DeviceId, Role};
+use crate::state::{AppState, AppStore};
+use fieldclinic_domain::Principal;
+use fieldclinic_stores::accounts::{AuditQuery, DeviceId, Role};
 
 impl From<AdminError> for ApiError {
     fn from(e: AdminError) -> Self {
@@ -25,19 +25,15 @@ impl From<AdminError> for ApiError {
     }
 }
 
-async fn admin_caller<S: AccountStore>(
+async fn admin_caller<S: AppStore>(
     store: &S,
     req: &HttpRequest,
-) -> Result<(Principal, AdminActor), ApiError> {
+) -> Result<(Principal, AuditActor), ApiError> {
     let who = caller(store, req).await?;
     if who.role != Role::Admin {
         return Err(ApiError::Forbidden);
     }
-    let actor = AdminActor {
-        kind: "user",
-        id: who.user_id.to_string(),
-        remote_addr: who.remote_addr.clone(),
-    };
+    let actor = AuditActor::user(&who.user_id, who.remote_addr.clone());
     Ok((who, actor))
 }
 
@@ -53,12 +49,12 @@ pub struct NewClinicBody {
 /// 401 without an admin's credential; 403 for every clinic admin: a clinic admin manages one
 /// clinic, and a new clinic is a decision for whoever runs the network. They create clinics
 /// with `fieldclinic admin create-clinic` on the server.
-pub async fn create_clinic<S: AccountStore>(
+pub async fn create_clinic<S: AppStore>(
     req: HttpRequest,
-    store: web::Data<S>,
+    state: web::Data<AppState<S>>,
     body: web::Json<NewClinicBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (who, _) = admin_caller(store.get_ref(), &req).await?;
+    let (who, _) = admin_caller(&state.store, &req).await?;
     tracing::warn!(user.id = %who.user_id, clinic.name = %body.name, "a clinic admin tried to create a clinic");
     Ok(HttpResponse::Forbidden().json(serde_json::json!({
         "reason": "clinics are created by the network's operator with `fieldclinic admin create-clinic`"
@@ -78,27 +74,20 @@ pub struct NewUserBody {
 /// # Errors
 /// 401/403 unless an admin calls; 400 on bad input (a NUL in the email, a password too short
 /// or too long to sign in with) or a taken email.
-pub async fn create_user<S: AccountStore + Store>(
+pub async fn create_user<S: AppStore>(
     req: HttpRequest,
-    store: web::Data<S>,
+    state: web::Data<AppState<S>>,
     body: web::Json<NewUserBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (who, actor) = admin_caller(store.get_ref(), &req).await?;
+    let (who, actor) = admin_caller(&state.store, &req).await?;
     let NewUserBody {
         email,
         role,
         password,
     } = body.into_inner();
     reject_nul("email", &email)?;
-    let user = admin::create_user(
-        store.get_ref(),
-        who.clinic_id,
-        &email,
-        role,
-        password,
-        &actor,
-    )
-    .await?;
+    let user =
+        admin::create_user(&state.store, who.clinic_id, &email, role, password, &actor).await?;
     Ok(HttpResponse::Created()
         .json(serde_json::json!({ "user_id": user.id, "index_url": user.index_doc.url() })))
 }
@@ -117,16 +106,16 @@ pub struct NewDeviceBody {
 /// # Errors
 /// 401/403 unless an admin calls; 400 for a NUL in the email or name; 404 for a user of another
 /// clinic.
-pub async fn enroll_device<S: AccountStore>(
+pub async fn enroll_device<S: AppStore>(
     req: HttpRequest,
-    store: web::Data<S>,
+    state: web::Data<AppState<S>>,
     body: web::Json<NewDeviceBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (who, actor) = admin_caller(store.get_ref(), &req).await?;
+    let (who, actor) = admin_caller(&state.store, &req).await?;
     reject_nul("user_email", &body.user_email)?;
     reject_nul("name", &body.name)?;
     let e = admin::enroll_device(
-        store.get_ref(),
+        &state.store,
         who.clinic_id,
         &body.user_email,
         &body.name,
@@ -144,16 +133,16 @@ pub async fn enroll_device<S: AccountStore>(
 ///
 /// # Errors
 /// 401/403 unless an admin calls; 404 for an unknown device or one of another clinic.
-pub async fn revoke_device<S: AccountStore + Store>(
+pub async fn revoke_device<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let store = hub.store();
+    let store = &state.store;
     let (who, actor) = admin_caller(store, &req).await?;
     let id: DeviceId = path.into_inner().parse().map_err(|_| ApiError::NotFound)?;
     let device = admin::revoke_device(store, id, Some(who.clinic_id), &actor).await?;
-    let closed = hub.close_connections(|p| p.device_id == Some(id));
+    let closed = state.hub.close_connections(|p| p.device_id == Some(id));
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "device_id": device.id,
         "revoked_at": device.revoked_at_millis.map(rfc3339),
@@ -176,12 +165,12 @@ pub struct AuditParams {
 ///
 /// # Errors
 /// 401/403 unless an admin calls; 400 on a bad document ID or a NUL in `actor`.
-pub async fn audit_log<S: AccountStore>(
+pub async fn audit_log<S: AppStore>(
     req: HttpRequest,
-    store: web::Data<S>,
+    state: web::Data<AppState<S>>,
     params: web::Query<AuditParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (who, _) = admin_caller(store.get_ref(), &req).await?;
+    let (who, _) = admin_caller(&state.store, &req).await?;
     let p = params.into_inner();
     if let Some(actor) = &p.actor {
         reject_nul("actor", actor)?;
@@ -193,7 +182,8 @@ pub async fn audit_log<S: AccountStore>(
                 .map_err(|_| ApiError::Validation("doc: not a document ID".into()))
         })
         .transpose()?;
-    let entries = store
+    let entries = state
+        .store
         .query_audit(&AuditQuery {
             clinic_id: Some(who.clinic_id),
             doc,

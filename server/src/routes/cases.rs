@@ -16,23 +16,20 @@ use fieldclinic_sync::{HubError, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{caller, rfc3339_millis};
-use crate::auth::Principal;
+use super::caller;
 use crate::error::ApiError;
-use crate::review::history::History;
-use crate::review::packet::{self, PacketError};
-use crate::startup::AppHub;
-use crate::store::accounts::{AccountStore, ClinicId, OwnedKind, User, UserId};
-use crate::store::cases::{
-    CASE_PAGE_MAX, CaseQuery, CaseRecord, CaseSort, CaseStore, DuplicateCandidate, DuplicateStatus,
+use crate::state::{AppState, AppStore};
+use fieldclinic_domain::Principal;
+use fieldclinic_domain::clock::rfc3339_millis;
+use fieldclinic_review::history::History;
+use fieldclinic_review::packet::{self, PacketError};
+use fieldclinic_stores::accounts::{ClinicId, OwnedKind, User, UserId};
+use fieldclinic_stores::cases::{
+    CASE_PAGE_MAX, CaseQuery, CaseRecord, CaseSort, DuplicateCandidate, DuplicateStatus,
 };
 
-/// Stores the review API needs.
-pub trait ReviewStore: Store + AccountStore + CaseStore {}
-impl<S: Store + AccountStore + CaseStore> ReviewStore for S {}
-
 /// The caller, if they may review their clinic's cases.
-pub(crate) async fn reviewer<S: AccountStore>(
+pub(crate) async fn reviewer<S: AppStore>(
     store: &S,
     req: &HttpRequest,
 ) -> Result<Principal, ApiError> {
@@ -52,7 +49,7 @@ fn store_failure(e: StoreError, what: &'static str) -> ApiError {
 }
 
 /// An intake of the caller's clinic, or 404 (another clinic's looks unknown).
-pub(crate) async fn clinic_intake<S: ReviewStore>(
+pub(crate) async fn clinic_intake<S: AppStore>(
     store: &S,
     who: &Principal,
     raw: &str,
@@ -76,21 +73,15 @@ async fn with_document<S: Store, R: Send + 'static>(
     doc: DocumentId,
     read: impl FnOnce(&mut AutoCommit) -> R + Send + 'static,
 ) -> Result<R, ApiError> {
-    let chunks = match store.load_chunks(&doc).await {
-        Ok(c) if !c.is_empty() => c,
-        Ok(_) | Err(StoreError::NotFound) => return Err(ApiError::NotFound),
-        Err(e) => return Err(store_failure(e, "Failed to load the document")),
-    };
-    tokio::task::spawn_blocking(move || -> anyhow::Result<R> {
-        let mut d = AutoCommit::new();
-        for c in &chunks {
-            d.load_incremental(&c.data)?;
-        }
-        Ok(read(&mut d))
-    })
-    .await
-    .map_err(|e| ApiError::Unexpected(e.into()))?
-    .map_err(|e| ApiError::Unexpected(e.context("Failed to read the document")))
+    let mut d = crate::documents::load(store, doc)
+        .await
+        .map_err(|e| store_failure(e, "Failed to load the document"))?
+        .ok_or(ApiError::NotFound)?;
+    tokio::task::spawn_blocking(move || read(&mut d))
+        .await
+        .map_err(|e| {
+            ApiError::Unexpected(anyhow::Error::new(e).context("Failed to read the document"))
+        })
 }
 
 /// The caseload filters, sort and page of `GET /api/v1/cases` (and the CSV export).
@@ -183,7 +174,7 @@ impl CaseFilters {
             name: self
                 .q
                 .as_deref()
-                .map(crate::review::duplicates::normalise_name)
+                .map(fieldclinic_review::duplicates::normalise_name)
                 .filter(|q| !q.is_empty()),
             sort,
             descending,
@@ -214,7 +205,7 @@ fn item<'a>(case: &'a CaseRecord, emails: &'a HashMap<UserId, String>) -> CaseIt
     }
 }
 
-async fn emails<S: AccountStore>(
+async fn emails<S: AppStore>(
     store: &S,
     clinic: &ClinicId,
 ) -> Result<HashMap<UserId, String>, ApiError> {
@@ -231,22 +222,22 @@ async fn emails<S: AccountStore>(
 ///
 /// # Errors
 /// 400 for a bad filter, 401/403 for a caller who may not review.
-pub async fn list_cases<S: ReviewStore>(
+pub async fn list_cases<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     filters: web::Query<CaseFilters>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = reviewer(hub.store(), &req).await?;
-    Ok(HttpResponse::Ok().json(caseload(&hub, &who, &filters).await?))
+    let who = reviewer(&state.store, &req).await?;
+    Ok(HttpResponse::Ok().json(caseload(&state, &who, &filters).await?))
 }
 
 /// The caseload page as JSON (what `GET /api/v1/cases` answers), for the API and the dashboard.
-pub(crate) async fn caseload<S: ReviewStore>(
-    hub: &AppHub<S>,
+pub(crate) async fn caseload<S: AppStore>(
+    state: &AppState<S>,
     who: &Principal,
     filters: &CaseFilters,
 ) -> Result<Value, ApiError> {
-    let store = hub.store();
+    let store = &state.store;
     let query = filters.query(who.clinic_id)?;
     let page = store
         .list_cases(&query)
@@ -274,22 +265,22 @@ const EXPORT_MAX: u32 = 50_000;
 ///
 /// # Errors
 /// As [`list_cases`].
-pub async fn export_cases<S: ReviewStore>(
+pub async fn export_cases<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     filters: web::Query<CaseFilters>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = reviewer(hub.store(), &req).await?;
-    export_csv(&hub, &who, filters.into_inner()).await
+    let who = reviewer(&state.store, &req).await?;
+    export_csv(&state, &who, filters.into_inner()).await
 }
 
 /// The filtered caseload as a CSV download (the API's and the dashboard's).
-pub(crate) async fn export_csv<S: ReviewStore>(
-    hub: &AppHub<S>,
+pub(crate) async fn export_csv<S: AppStore>(
+    state: &AppState<S>,
     who: &Principal,
     filters: CaseFilters,
 ) -> Result<HttpResponse, ApiError> {
-    let store = hub.store();
+    let store = &state.store;
     let mut query = CaseFilters {
         limit: Some(CASE_PAGE_MAX),
         offset: Some(0),
@@ -334,7 +325,9 @@ pub(crate) async fn export_csv<S: ReviewStore>(
             break;
         }
     }
-    hub.policy()
+    state
+        .hub
+        .policy()
         .audit_only(who, "cases.exported", json!({ "rows": query.offset }));
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -367,7 +360,7 @@ struct CaseDocument {
     intake: Intake,
     problems: Vec<FieldProblem>,
     conflicts: Vec<Value>,
-    history: Vec<crate::review::history::HistoryEntry>,
+    history: Vec<fieldclinic_review::history::HistoryEntry>,
     heads: Vec<String>,
 }
 
@@ -376,25 +369,25 @@ struct CaseDocument {
 ///
 /// # Errors
 /// 404 for an unknown intake or one of another clinic.
-pub async fn get_case<S: ReviewStore>(
+pub async fn get_case<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = reviewer(hub.store(), &req).await?;
-    let doc = clinic_intake(hub.store(), &who, &path).await?;
+    let who = reviewer(&state.store, &req).await?;
+    let doc = clinic_intake(&state.store, &who, &path).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(case_view(&hub, &who, doc).await?))
+        .json(case_view(&state, &who, doc).await?))
 }
 
 /// One case as JSON (what `GET /api/v1/cases/{id}` answers), for the API and the dashboard.
-pub(crate) async fn case_view<S: ReviewStore>(
-    hub: &AppHub<S>,
+pub(crate) async fn case_view<S: AppStore>(
+    state: &AppState<S>,
     who: &Principal,
     doc: DocumentId,
 ) -> Result<Value, ApiError> {
-    let store = hub.store();
+    let store = &state.store;
     let authors = store
         .change_authors(&doc)
         .await
@@ -510,26 +503,26 @@ fn commit(d: &mut AutoCommit, message: String) -> Vec<automerge::ChangeHash> {
 ///
 /// # Errors
 /// 400 for a bad decision or message, 404 for an unknown intake.
-pub async fn review_case<S: ReviewStore>(
+pub async fn review_case<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     path: web::Path<String>,
     body: web::Json<ReviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = reviewer(hub.store(), &req).await?;
-    let doc = clinic_intake(hub.store(), &who, &path).await?;
-    let review = submit_review(&hub, &who, doc, body.into_inner()).await?;
+    let who = reviewer(&state.store, &req).await?;
+    let doc = clinic_intake(&state.store, &who, &path).await?;
+    let review = submit_review(&state, &who, doc, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(json!({ "document_id": doc, "review": review })))
 }
 
 /// Validates and writes a review (the API's and the dashboard's).
-pub(crate) async fn submit_review<S: ReviewStore>(
-    hub: &AppHub<S>,
+pub(crate) async fn submit_review<S: AppStore>(
+    state: &AppState<S>,
     who: &Principal,
     doc: DocumentId,
     body: ReviewRequest,
 ) -> Result<Review, ApiError> {
-    let store = hub.store();
+    let store = &state.store;
     if !Review::DECISIONS.contains(&body.decision.as_str()) {
         return Err(ApiError::Validation(format!(
             "decision must be one of {}",
@@ -565,10 +558,11 @@ pub(crate) async fn submit_review<S: ReviewStore>(
         message,
         fields: body.fields,
         reviewer: Some(reviewer_email),
-        reviewed_at: rfc3339_millis(crate::audit::now_millis()).unwrap_or_default(),
+        reviewed_at: rfc3339_millis(fieldclinic_domain::clock::now_millis()).unwrap_or_default(),
     };
     let written = review.clone();
-    let (heads, actor) = hub
+    let (heads, actor) = state
+        .hub
         .change_document(doc, move |d| -> anyhow::Result<_> {
             if let Err(e) = write_review(d, &written) {
                 d.rollback();
@@ -580,7 +574,7 @@ pub(crate) async fn submit_review<S: ReviewStore>(
         .await
         .map_err(hub_failure)?
         .map_err(|e| ApiError::Unexpected(e.context("Failed to write the review")))?;
-    hub.policy().record_api_change(
+    state.hub.policy().record_api_change(
         who,
         &doc,
         &heads,
@@ -607,17 +601,17 @@ pub struct ResolveRequest {
 /// # Errors
 /// 400 for a malformed choice, 404 for an unknown intake, 409 when the field has no open
 /// conflict or its values changed since `seen_value_ids` were read.
-pub async fn resolve_case_conflict<S: ReviewStore>(
+pub async fn resolve_case_conflict<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     path: web::Path<String>,
     body: web::Json<ResolveRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = reviewer(hub.store(), &req).await?;
-    let doc = clinic_intake(hub.store(), &who, &path).await?;
+    let who = reviewer(&state.store, &req).await?;
+    let doc = clinic_intake(&state.store, &who, &path).await?;
     let body = body.into_inner();
     let path = body.path.clone();
-    let value = resolve(&hub, &who, doc, body).await?;
+    let value = resolve(&state, &who, doc, body).await?;
     Ok(HttpResponse::Ok().json(json!({
         "document_id": doc,
         "path": path,
@@ -626,8 +620,8 @@ pub async fn resolve_case_conflict<S: ReviewStore>(
 }
 
 /// Writes a conflict resolution (the API's and the dashboard's); returns the value written.
-pub(crate) async fn resolve<S: ReviewStore>(
-    hub: &AppHub<S>,
+pub(crate) async fn resolve<S: AppStore>(
+    state: &AppState<S>,
     who: &Principal,
     doc: DocumentId,
     body: ResolveRequest,
@@ -645,7 +639,8 @@ pub(crate) async fn resolve<S: ReviewStore>(
     };
     let field = body.path.clone();
     let seen = body.seen_value_ids;
-    let outcome = hub
+    let outcome = state
+        .hub
         .change_document(doc, move |d| {
             match resolve_conflict(d, &field, &choice, seen.as_deref()) {
                 Ok(value) => {
@@ -669,7 +664,7 @@ pub(crate) async fn resolve<S: ReviewStore>(
             ApiError::Unexpected(anyhow::Error::new(e).context("Failed to write the resolution"))
         }
     })?;
-    hub.policy().record_api_change(
+    state.hub.policy().record_api_change(
         who,
         &doc,
         &heads,
@@ -680,34 +675,37 @@ pub(crate) async fn resolve<S: ReviewStore>(
     Ok(value)
 }
 
-async fn build_packet<S: ReviewStore>(
-    hub: &AppHub<S>,
+async fn build_packet<S: AppStore>(
+    state: &AppState<S>,
     req: &HttpRequest,
     raw: &str,
 ) -> Result<packet::CertificatePacket, ApiError> {
-    let who = reviewer(hub.store(), req).await?;
-    packet_for(hub, &who, raw).await
+    let who = reviewer(&state.store, req).await?;
+    packet_for(state, &who, raw).await
 }
 
 /// The certificate packet of an eligible intake of the caller's clinic (the API's and the
 /// dashboard's).
-pub(crate) async fn packet_for<S: ReviewStore>(
-    hub: &AppHub<S>,
+pub(crate) async fn packet_for<S: AppStore>(
+    state: &AppState<S>,
     who: &Principal,
     raw: &str,
 ) -> Result<packet::CertificatePacket, ApiError> {
-    let store = hub.store();
+    let store = &state.store;
     let doc = clinic_intake(store, who, raw).await?;
     let intake = with_document(store, doc, |d| read_intake(d).map_err(anyhow::Error::from))
         .await?
         .map_err(|e| ApiError::Unexpected(e.context("Unreadable intake")))?;
-    let now = rfc3339_millis(crate::audit::now_millis()).unwrap_or_default();
+    let now = rfc3339_millis(fieldclinic_domain::clock::now_millis()).unwrap_or_default();
     let built = packet::build_packet(&doc.to_string(), &intake, &now).map_err(|e| match e {
         PacketError::NotEvaluated | PacketError::NotEligible { .. } => {
             ApiError::Conflict(format!("no certificate packet: {e}"))
         }
     })?;
-    hub.policy().entry(who, &doc, "packet.generated", json!({}));
+    state
+        .hub
+        .policy()
+        .entry(who, &doc, "packet.generated", json!({}));
     Ok(built)
 }
 
@@ -715,12 +713,12 @@ pub(crate) async fn packet_for<S: ReviewStore>(
 ///
 /// # Errors
 /// 404 for an unknown intake, 409 when the case is not (yet) eligible.
-pub async fn case_packet<S: ReviewStore>(
+pub async fn case_packet<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let built = build_packet(&hub, &req, &path).await?;
+    let built = build_packet(&state, &req, &path).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(built))
@@ -730,12 +728,12 @@ pub async fn case_packet<S: ReviewStore>(
 ///
 /// # Errors
 /// As [`case_packet`].
-pub async fn case_packet_html<S: ReviewStore>(
+pub async fn case_packet_html<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let built = build_packet(&hub, &req, &path).await?;
+    let built = build_packet(&state, &req, &path).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -755,22 +753,22 @@ pub struct DuplicateFilters {
 ///
 /// # Errors
 /// 400 for a bad status.
-pub async fn list_duplicates<S: ReviewStore>(
+pub async fn list_duplicates<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     filters: web::Query<DuplicateFilters>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = reviewer(hub.store(), &req).await?;
-    Ok(HttpResponse::Ok().json(duplicate_list(&hub, &who, &filters).await?))
+    let who = reviewer(&state.store, &req).await?;
+    Ok(HttpResponse::Ok().json(duplicate_list(&state, &who, &filters).await?))
 }
 
 /// The duplicate candidates as JSON (what `GET /api/v1/duplicates` answers).
-pub(crate) async fn duplicate_list<S: ReviewStore>(
-    hub: &AppHub<S>,
+pub(crate) async fn duplicate_list<S: AppStore>(
+    state: &AppState<S>,
     who: &Principal,
     filters: &DuplicateFilters,
 ) -> Result<Value, ApiError> {
-    let store = hub.store();
+    let store = &state.store;
     let status = match filters.status.as_deref() {
         None => Some(DuplicateStatus::Open),
         Some("all") => None,
@@ -823,23 +821,23 @@ pub struct DuplicateDecision {
 ///
 /// # Errors
 /// 400 for a bad decision, 404 when the pair is not a candidate of the caller's clinic.
-pub async fn decide_duplicate<S: ReviewStore>(
+pub async fn decide_duplicate<S: AppStore>(
     req: HttpRequest,
-    hub: web::Data<AppHub<S>>,
+    state: web::Data<AppState<S>>,
     body: web::Json<DuplicateDecision>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = reviewer(hub.store(), &req).await?;
-    Ok(HttpResponse::Ok().json(decide_pair(&hub, &who, &body).await?))
+    let who = reviewer(&state.store, &req).await?;
+    Ok(HttpResponse::Ok().json(decide_pair(&state, &who, &body).await?))
 }
 
 /// Records a duplicate decision (the API's and the dashboard's), linking the documents when
 /// they are the same person.
-pub(crate) async fn decide_pair<S: ReviewStore>(
-    hub: &AppHub<S>,
+pub(crate) async fn decide_pair<S: AppStore>(
+    state: &AppState<S>,
     who: &Principal,
     body: &DuplicateDecision,
 ) -> Result<Value, ApiError> {
-    let store = hub.store();
+    let store = &state.store;
     let status = match body.decision.as_str() {
         "linked" => DuplicateStatus::Linked,
         "dismissed" => DuplicateStatus::Dismissed,
@@ -857,7 +855,7 @@ pub(crate) async fn decide_pair<S: ReviewStore>(
             (a, b),
             status,
             &who.user_id,
-            crate::audit::now_millis(),
+            fieldclinic_domain::clock::now_millis(),
         )
         .await
         .map_err(|e| store_failure(e, "Failed to record the decision"))?;
@@ -869,13 +867,14 @@ pub(crate) async fn decide_pair<S: ReviewStore>(
             .email;
         for (doc, other) in [(a, b), (b, a)] {
             let by = by.clone();
-            let (heads, actor) = hub
+            let (heads, actor) = state
+                .hub
                 .change_document(doc, move |d| link_person(d, &other, &by))
                 .await
                 .map_err(hub_failure)?
                 .map_err(|e| ApiError::Unexpected(e.context("Failed to write the link")))?;
             if !heads.is_empty() {
-                hub.policy().record_api_change(
+                state.hub.policy().record_api_change(
                     who,
                     &doc,
                     &heads,
@@ -886,7 +885,9 @@ pub(crate) async fn decide_pair<S: ReviewStore>(
             }
         }
     } else {
-        hub.policy()
+        state
+            .hub
+            .policy()
             .entry(who, &a, "duplicate.dismissed", json!({ "other": b }));
     }
     Ok(duplicate_json(&decided, &a))
@@ -908,7 +909,7 @@ fn link_person(
     section.same_person.push(fieldclinic_schema::PersonLink {
         document_url: url,
         linked_by: Some(by.to_owned()),
-        linked_at: rfc3339_millis(crate::audit::now_millis()).unwrap_or_default(),
+        linked_at: rfc3339_millis(fieldclinic_domain::clock::now_millis()).unwrap_or_default(),
     });
     if let Err(e) = fieldclinic_schema::write_server_section(d, &section) {
         d.rollback();

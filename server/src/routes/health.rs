@@ -1,15 +1,10 @@
 use actix_web::{HttpResponse, web};
-use fieldclinic_sync::Store;
 
-use crate::startup::AppHub;
-use crate::store::Health;
-use crate::store::accounts::AccountStore;
+use crate::state::{AppState, AppStore};
 
 /// `GET /healthz`: 200 when the database answers now, 503 otherwise.
-pub async fn health_check<S: Store + AccountStore + Health>(
-    hub: web::Data<AppHub<S>>,
-) -> HttpResponse {
-    match hub.store().ping().await {
+pub async fn health_check<S: AppStore>(state: web::Data<AppState<S>>) -> HttpResponse {
+    match &state.store.ping().await {
         Ok(_) => HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })),
         Err(e) => {
             tracing::warn!(error.message = %e, "health check: database unavailable");

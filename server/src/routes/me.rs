@@ -2,18 +2,19 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::caller;
 use crate::error::ApiError;
-use crate::store::accounts::AccountStore;
+use crate::state::{AppState, AppStore};
 
 /// `GET /api/v1/me`: the caller's account and the URL of their index document.
 ///
 /// # Errors
 /// 401 without a valid bearer token.
-pub async fn me<S: AccountStore>(
+pub async fn me<S: AppStore>(
     req: HttpRequest,
-    store: web::Data<S>,
+    state: web::Data<AppState<S>>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = caller(store.get_ref(), &req).await?;
-    let user = store
+    let who = caller(&state.store, &req).await?;
+    let user = state
+        .store
         .user(&who.user_id)
         .await
         .map_err(|e| anyhow::Error::new(e).context("Failed to read the user"))?;

@@ -11,8 +11,8 @@ mod sync_tickets;
 
 pub use admin::{audit_log, create_clinic, create_user, enroll_device, revoke_device};
 pub use cases::{
-    ReviewStore, case_packet, case_packet_html, decide_duplicate, export_cases, get_case,
-    list_cases, list_duplicates, resolve_case_conflict, review_case,
+    case_packet, case_packet_html, decide_duplicate, export_cases, get_case, list_cases,
+    list_duplicates, resolve_case_conflict, review_case,
 };
 pub use documents::get_document;
 pub use health::health_check;
@@ -23,10 +23,10 @@ pub use sync_tickets::create_ticket;
 
 use actix_web::{HttpRequest, web};
 
-use crate::audit::now_millis;
-use crate::auth::{AuthError, Principal, authenticate_request};
+use crate::auth::{Principal, authenticate_request};
 use crate::error::ApiError;
-use crate::store::accounts::AccountStore;
+use crate::state::AppStore;
+use fieldclinic_domain::clock::now_millis;
 
 /// Declares the `/api/v1` routes once: [`API_ROUTES`] lists them (the OpenAPI document is
 /// checked against it) and [`configure_api`] registers the same list.
@@ -36,7 +36,7 @@ macro_rules! api_routes {
         pub const API_ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
 
         /// Registers every route of [`API_ROUTES`] (inside the `/api/v1` scope).
-        pub fn configure_api<S: ReviewStore>(cfg: &mut web::ServiceConfig) {
+        pub fn configure_api<S: AppStore>(cfg: &mut web::ServiceConfig) {
             $(cfg.route($path, web::$method().to($handler::<S>));)*
         }
     };
@@ -67,15 +67,8 @@ api_routes! {
 }
 
 /// The caller of an API route, by bearer token (device or session).
-async fn caller<S: AccountStore>(store: &S, req: &HttpRequest) -> Result<Principal, ApiError> {
-    authenticate_request(store, req, false, now_millis())
-        .await
-        .map_err(|e| match e {
-            AuthError::Store(e) => {
-                ApiError::Unexpected(anyhow::Error::new(e).context("Failed to authenticate"))
-            }
-            _ => ApiError::Unauthorized,
-        })
+async fn caller<S: AppStore>(store: &S, req: &HttpRequest) -> Result<Principal, ApiError> {
+    Ok(authenticate_request(store, req, false, now_millis()).await?)
 }
 
 /// Refuses text holding a NUL character, which no email, name or ID contains and PostgreSQL
@@ -90,17 +83,7 @@ fn reject_nul(field: &str, value: &str) -> Result<(), ApiError> {
     }
 }
 
-/// RFC 3339 of a millisecond timestamp.
+/// RFC 3339 of a millisecond timestamp (empty when out of range).
 fn rfc3339(millis: i64) -> String {
-    rfc3339_millis(millis).unwrap_or_default()
-}
-
-/// RFC 3339 of a millisecond timestamp; `None` when out of range.
-pub(crate) fn rfc3339_millis(millis: i64) -> Option<String> {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
+    fieldclinic_domain::clock::rfc3339_millis(millis).unwrap_or_default()
 }

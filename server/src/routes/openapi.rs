@@ -4,10 +4,10 @@
 use actix_web::HttpResponse;
 use serde_json::{Map, Value, json};
 
-use super::ReviewStore;
+use super::AppStore;
 
 /// `GET /api/v1/openapi.json`.
-pub async fn openapi<S: ReviewStore>() -> HttpResponse {
+pub async fn openapi<S: AppStore>() -> HttpResponse {
     HttpResponse::Ok().json(openapi_document())
 }
 

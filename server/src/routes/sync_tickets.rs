@@ -2,10 +2,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use secrecy::ExposeSecret;
 
 use super::{caller, rfc3339};
-use crate::audit::now_millis;
 use crate::auth::{TokenKind, new_token};
 use crate::error::ApiError;
-use crate::store::accounts::{AccountStore, TicketOwner};
+use crate::state::{AppState, AppStore};
+use fieldclinic_domain::clock::now_millis;
+use fieldclinic_stores::accounts::TicketOwner;
 
 /// A ticket opens sync connections for five minutes: long enough for the JS client's reconnects
 /// after a drop (every 5 s), short enough that a leaked URL is soon useless. Connections opened
@@ -16,14 +17,15 @@ const TICKET_MILLIS: i64 = 5 * 60 * 1000;
 ///
 /// # Errors
 /// 401 without a valid bearer token.
-pub async fn create_ticket<S: AccountStore>(
+pub async fn create_ticket<S: AppStore>(
     req: HttpRequest,
-    store: web::Data<S>,
+    state: web::Data<AppState<S>>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = caller(store.get_ref(), &req).await?;
+    let who = caller(&state.store, &req).await?;
     let (ticket, hash) = new_token(TokenKind::Ticket);
     let expires = now_millis() + TICKET_MILLIS;
-    store
+    state
+        .store
         .create_ticket(
             &hash,
             &TicketOwner {

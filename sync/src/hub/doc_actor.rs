@@ -15,8 +15,8 @@ use super::command::ChangeFn;
 use super::{Command, ConnId, Connection, Hub, HubError};
 use crate::protocol::{DocMessage, EphemeralMessage, Message, PeerId};
 use crate::{
-    Accepted, Access, Chunk, ChunkKind, DocumentPolicy, DocumentWrite, Store, StoreError,
-    SyncStateRecord,
+    Accepted, Access, Chunk, ChunkKind, DocumentPolicy, DocumentWrite, LoadedDocument, Store,
+    StoreError, SyncStateRecord,
 };
 
 /// The fixed phrases peers get in `error` messages; internal details stay in the log.
@@ -161,22 +161,19 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
         let chunks = self.hub.store().load_chunks(&self.id).await?;
         let actor = self.hub.inner().actor.clone();
         let id = self.id;
-        let (core, chunks, degraded) = tokio::task::spawn_blocking(move || {
-            let mut doc = AutoCommit::new().with_actor(actor);
-            let mut degraded = false;
-            let mut ordered = chunks;
-            // Snapshots first: incremental chunks usually build on them.
-            ordered.sort_by_key(|c| c.kind != ChunkKind::Snapshot);
-            for chunk in &ordered {
-                if let Err(e) = doc.load_incremental(&chunk.data) {
-                    tracing::error!(doc.id = %id, chunk.hash = %chunk.hash, error.message = %e, "stored chunk does not load");
-                    degraded = true;
-                }
-            }
-            (Core { doc, states: HashMap::new() }, ordered, degraded)
+        let loaded = tokio::task::spawn_blocking(move || {
+            LoadedDocument::from_chunks(&id, chunks, Some(actor))
         })
         .await
         .map_err(StoreError::other)?;
+        let (core, chunks, degraded) = (
+            Core {
+                doc: loaded.doc,
+                states: HashMap::new(),
+            },
+            loaded.chunks,
+            loaded.degraded,
+        );
         let mut core = core;
         self.saved_heads = core.doc.get_heads();
         self.chunks = chunks;
@@ -291,14 +288,15 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
                 f(&mut core.doc);
             }
             let mut heads = core.doc.get_heads();
+            let mut view = None;
             if heads != before || had_changes {
-                policy.after_merge(&id, &mut core.doc);
+                view = policy.after_merge(&id, &mut core.doc);
                 heads = core.doc.get_heads();
             }
             let write = (heads != saved).then(|| {
                 let data = core.doc.save_after(&saved);
                 let snapshot = want_snapshot.then(|| core.doc.save());
-                (data, snapshot, heads.clone())
+                (data, snapshot, heads.clone(), view)
             });
             (core, results, write)
         })
@@ -328,8 +326,8 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
         }
 
         let mut heads_changed = false;
-        if let Some((data, snapshot, heads)) = write {
-            if let Err(e) = self.persist(data, snapshot, &heads, accepted).await {
+        if let Some((data, snapshot, heads, view)) = write {
+            if let Err(e) = self.persist(data, snapshot, &heads, view, accepted).await {
                 tracing::error!(error.cause_chain = ?e, error.message = %e, "failed to persist changes; dropping the in-memory copy");
                 for p in self.peers.values() {
                     p.conn
@@ -428,6 +426,7 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
         data: Vec<u8>,
         snapshot: Option<Vec<u8>>,
         heads: &[ChangeHash],
+        view: Option<P::View>,
         accepted: Vec<Accepted<P::Identity>>,
     ) -> Result<(), StoreError> {
         let store = self.hub.store().clone();
@@ -467,7 +466,7 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
         let id = self.id;
         if let Some(mut core) = self.core.take() {
             let core = tokio::task::spawn_blocking(move || {
-                policy.after_commit(&id, &mut core.doc, &accepted);
+                policy.after_commit(&id, &mut core.doc, view, &accepted);
                 core
             })
             .await
@@ -691,14 +690,16 @@ fn apply_one<P: DocumentPolicy>(
     let Some(state) = core.states.get_mut(&conn) else {
         return Applied::Rejected;
     };
+    let before = core.doc.get_heads();
     if !read_only && !message.changes.is_empty() {
-        // Check the peer's changes on a fork before they reach the document.
-        let before = core.doc.get_heads();
+        // The peer's changes go into a fork, which the policy checks; accepted, the fork becomes
+        // the document, so each change is applied once and a refused one never reaches it.
+        let actor = core.doc.get_actor().clone();
         let mut fork = core.doc.fork();
         let mut trial = state.clone();
         if fork
             .sync()
-            .receive_sync_message(&mut trial, message.clone())
+            .receive_sync_message(&mut trial, message)
             .is_err()
         {
             return Applied::Rejected;
@@ -707,9 +708,11 @@ fn apply_one<P: DocumentPolicy>(
             tracing::warn!(doc.id = %id, reason = %refusal, "refused a peer's changes");
             return Applied::Refused;
         }
-    }
-    let before = core.doc.get_heads();
-    if core
+        // The server's own changes keep this process's actor.
+        fork.set_actor(actor);
+        core.doc = fork;
+        *state = trial;
+    } else if core
         .doc
         .sync()
         .receive_sync_message(state, message)
@@ -742,6 +745,8 @@ pub fn heads_hash(heads: &[ChangeHash]) -> String {
 }
 
 fn now_millis() -> i64 {
+    // The sync crate has no clock of its own to share (it sits below the server's domain
+    // crate); this is the one place it reads the time.
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
