@@ -11,7 +11,6 @@ use crate::audit::AuditActor;
 use crate::cli::AdminCommand;
 use crate::configuration::Settings;
 use fieldclinic_stores::accounts::{AccountStore, AuditQuery, Role};
-use fieldclinic_stores::{DatabaseKind, PostgresStore, SqliteStore};
 
 /// Runs an admin subcommand against the configured database and returns what to print.
 ///
@@ -19,10 +18,7 @@ use fieldclinic_stores::{DatabaseKind, PostgresStore, SqliteStore};
 /// When the input is invalid or the database fails; the message says which.
 pub async fn run(settings: &Settings, command: AdminCommand) -> anyhow::Result<String> {
     let url = secrecy::ExposeSecret::expose_secret(&settings.database.url).to_owned();
-    match DatabaseKind::from_url(&url)? {
-        DatabaseKind::Sqlite => run_with(SqliteStore::connect(&url).await?, command).await,
-        DatabaseKind::Postgres => run_with(PostgresStore::connect(&url).await?, command).await,
-    }
+    fieldclinic_stores::with_store!(&url, |store| run_with(store, command).await)
 }
 
 async fn run_with<S: Store + AccountStore>(

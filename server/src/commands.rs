@@ -8,8 +8,6 @@ use fieldclinic_schema::DocumentId;
 use fieldclinic_sync::Hub;
 use secrecy::ExposeSecret;
 
-use fieldclinic_stores::{DatabaseKind, PostgresStore, SqliteStore};
-
 use crate::audit::Audit;
 use crate::case_index::{Projector, projector};
 use crate::cli::OutputFormat;
@@ -25,10 +23,7 @@ use crate::state::AppStore;
 /// When the URL is unsupported or the database unreachable.
 pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
     let url = settings.database.url.expose_secret();
-    match DatabaseKind::from_url(url)? {
-        DatabaseKind::Sqlite => SqliteStore::connect(url).await?.close().await,
-        DatabaseKind::Postgres => PostgresStore::connect(url).await?.close().await,
-    }
+    fieldclinic_stores::with_store!(url, |store| store.close().await);
     Ok(())
 }
 
@@ -82,28 +77,9 @@ pub async fn reevaluate(
     quiet: bool,
 ) -> anyhow::Result<u64> {
     let url = settings.database.url.expose_secret();
-    match DatabaseKind::from_url(url)? {
-        DatabaseKind::Sqlite => {
-            reevaluate_with(
-                SqliteStore::connect(url).await?,
-                settings,
-                progress_file,
-                restart,
-                quiet,
-            )
-            .await
-        }
-        DatabaseKind::Postgres => {
-            reevaluate_with(
-                PostgresStore::connect(url).await?,
-                settings,
-                progress_file,
-                restart,
-                quiet,
-            )
-            .await
-        }
-    }
+    fieldclinic_stores::with_store!(url, |store| {
+        reevaluate_with(store, settings, progress_file, restart, quiet).await
+    })
 }
 
 const PAGE: u32 = 200;

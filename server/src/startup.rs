@@ -14,8 +14,6 @@ use tracing_actix_web::TracingLogger;
 
 use tokio_util::sync::CancellationToken;
 
-use fieldclinic_stores::{DatabaseKind, PostgresStore, SqliteStore};
-
 use crate::audit::Audit;
 use crate::auth::LoginLimiter;
 use crate::case_index::{Projector, projector};
@@ -51,14 +49,7 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         settings.server.check_transport_security()?;
         let url = settings.database.url.expose_secret().to_owned();
-        match DatabaseKind::from_url(&url)? {
-            DatabaseKind::Sqlite => {
-                Self::build_with(SqliteStore::connect(&url).await?, &settings).await
-            }
-            DatabaseKind::Postgres => {
-                Self::build_with(PostgresStore::connect(&url).await?, &settings).await
-            }
-        }
+        fieldclinic_stores::with_store!(&url, |store| Self::build_with(store, &settings).await)
     }
 
     async fn build_with<S: AppStore>(store: S, settings: &Settings) -> anyhow::Result<Self> {

@@ -44,6 +44,26 @@ impl DatabaseKind {
     }
 }
 
+/// Connects (and migrates) the backend a database URL names and evaluates `$body` with the store
+/// bound to `$store`: the one place the backend is chosen, so the code after it stays generic
+/// (static dispatch, no `dyn Store`). Use it in a function returning `anyhow::Result`.
+#[macro_export]
+macro_rules! with_store {
+    ($url:expr, |$store:ident| $body:expr) => {{
+        let url: &str = $url;
+        match $crate::DatabaseKind::from_url(url)? {
+            $crate::DatabaseKind::Sqlite => {
+                let $store = $crate::SqliteStore::connect(url).await?;
+                $body
+            }
+            $crate::DatabaseKind::Postgres => {
+                let $store = $crate::PostgresStore::connect(url).await?;
+                $body
+            }
+        }
+    }};
+}
+
 #[cfg(test)]
 mod tests {
     use claims::{assert_err, assert_ok_eq};

@@ -13,6 +13,7 @@ mod case_sql;
 pub mod cases;
 mod columns;
 mod database_kind;
+mod document_sql;
 mod postgres;
 mod rows;
 mod sqlite;

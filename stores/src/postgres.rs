@@ -3,21 +3,17 @@ use std::sync::{Arc, OnceLock};
 
 use anyhow::Context;
 use fieldclinic_schema::DocumentId;
-use fieldclinic_sync::{
-    Chunk, ChunkKind, DocumentMeta, DocumentWrite, StorageId, Store, StoreError, SyncStateRecord,
-};
+use fieldclinic_sync::{StorageId, StoreError};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use super::columns::{heads_to_text, now_millis};
-use super::is_same_chunk;
-use super::rows::{ChunkRow, DocIdRow, DocumentMetaRow, StorageIdRow, SyncStateRow};
+use super::rows::StorageIdRow;
 use super::sqlx_error::store_error;
 
 /// A [`Store`] on PostgreSQL, for clinics that run several server instances.
 ///
 /// Instances may share one database: migrations take sqlx's advisory lock, so all may migrate at
 /// boot; the storage ID lives in the database; chunk inserts are idempotent and sync states last
-/// write wins. Each [`Store::append_changes`] notifies channel
+/// write wins. Each [`fieldclinic_sync::Store::append_changes`] notifies channel
 /// [`PostgresStore::DOC_CHANGES_CHANNEL`] with the ID of every written document, delivered on
 /// commit, so that other instances holding the document can reload it.
 #[derive(Debug, Clone)]
@@ -68,16 +64,6 @@ impl PostgresStore {
     /// Waits for queries in flight, then closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;
-    }
-}
-
-impl super::Health for PostgresStore {
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(super::sqlx_error::store_error)?;
-        Ok(())
     }
 }
 
@@ -145,12 +131,17 @@ impl PostgresStore {
     }
 }
 
-impl Store for PostgresStore {
-    #[tracing::instrument(skip_all)]
-    async fn storage_id(&self) -> Result<StorageId, StoreError> {
-        if let Some(id) = self.storage_id.get() {
-            return Ok(id.clone());
-        }
+super::document_sql::document_store!(PostgresStore, sqlx::Postgres);
+super::account_sql::account_store!(PostgresStore, sqlx::Postgres);
+super::case_sql::case_store!(PostgresStore, sqlx::Postgres);
+
+impl PostgresStore {
+    /// Starts a write transaction (the shared SQL of every store uses it).
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'_, sqlx::Postgres>, StoreError> {
+        self.pool.begin().await.map_err(store_error)
+    }
+
+    async fn read_or_create_storage_id(&self) -> Result<StorageIdRow, StoreError> {
         // Instances booting together race here: the losers' inserts are ignored and every
         // instance reads the winner's ID.
         sqlx::query(
@@ -161,217 +152,28 @@ impl Store for PostgresStore {
         .execute(&self.pool)
         .await
         .map_err(store_error)?;
-        let row = sqlx::query_as::<_, StorageIdRow>(
+        sqlx::query_as::<_, StorageIdRow>(
             "SELECT storage_id::text AS storage_id FROM server_identity WHERE id = 1",
         )
         .fetch_one(&self.pool)
         .await
-        .map_err(store_error)?;
-        let id = StorageId::try_from(row)?;
-        Ok(self.storage_id.get_or_init(|| id).clone())
+        .map_err(store_error)
     }
 
-    #[tracing::instrument(skip_all, fields(doc.id = %doc))]
-    async fn load_chunks(&self, doc: &DocumentId) -> Result<Vec<Chunk>, StoreError> {
-        // Snapshots first ('snapshot' > 'incremental'): loading them before the incremental
-        // chunks spares automerge from queueing changes whose dependencies are not loaded yet.
-        sqlx::query_as::<_, ChunkRow>(
-            "SELECT kind, hash, data FROM doc_chunks WHERE doc_id = $1 ORDER BY kind DESC, hash",
-        )
-        .bind(doc.as_bytes().as_slice())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)?
-        .into_iter()
-        .map(|row| Chunk::try_from(row).map_err(StoreError::from))
-        .collect()
-    }
-
-    #[tracing::instrument(skip_all, fields(doc.count = writes.len()))]
-    async fn append_changes(&self, writes: &[DocumentWrite]) -> Result<(), StoreError> {
-        if writes.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.pool.begin().await.map_err(store_error)?;
-        for w in writes {
-            let doc_id = w.doc.as_bytes().as_slice();
-            sqlx::query(
-                "INSERT INTO documents (doc_id, heads, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $3) \
-                 ON CONFLICT (doc_id) DO UPDATE \
-                 SET heads = excluded.heads, updated_at = excluded.updated_at",
-            )
-            .bind(doc_id)
-            .bind(heads_to_text(&w.heads))
-            .bind(w.at_millis)
-            .execute(&mut *tx)
-            .await
-            .map_err(store_error)?;
-            for c in &w.chunks {
-                // The same chunk arrives again when a write is retried or two instances store
-                // the same change; the first copy is as good as the second.
-                sqlx::query(
-                    "INSERT INTO doc_chunks (doc_id, kind, hash, data, created_at) \
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                )
-                .bind(doc_id)
-                .bind(c.kind.as_str())
-                .bind(c.hash.as_str())
-                .bind(c.data.as_slice())
-                .bind(w.at_millis)
-                .execute(&mut *tx)
-                .await
-                .map_err(store_error)?;
-            }
-            // Delivered only if the transaction commits (and once per document per transaction),
-            // so listeners never reload a document for a write that was rolled back.
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(Self::DOC_CHANGES_CHANNEL)
-                .bind(format!("{} {}", w.doc, self.instance))
-                .execute(&mut *tx)
-                .await
-                .map_err(store_error)?;
-        }
-        tx.commit().await.map_err(store_error)
-    }
-
-    #[tracing::instrument(skip_all, fields(doc.id = %doc, chunk.count = superseded.len()))]
-    async fn replace_with_snapshot(
-        &self,
+    /// Tells the other instances that `doc` changed. Delivered only if the transaction commits
+    /// (and once per document per transaction), so listeners never reload a document for a
+    /// write that was rolled back.
+    async fn announce_written(
+        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+        store: &Self,
         doc: &DocumentId,
-        snapshot: &Chunk,
-        superseded: &[Chunk],
     ) -> Result<(), StoreError> {
-        let doc_id = doc.as_bytes().as_slice();
-        let now = now_millis();
-        let mut tx = self.pool.begin().await.map_err(store_error)?;
-        // A snapshot normally follows earlier writes; should it not, the document row it
-        // belongs to is created with no known heads rather than failing the foreign key.
-        sqlx::query(
-            "INSERT INTO documents (doc_id, heads, created_at, updated_at) \
-             VALUES ($1, '[]', $2, $2) ON CONFLICT (doc_id) DO NOTHING",
-        )
-        .bind(doc_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(store_error)?;
-        sqlx::query(
-            "INSERT INTO doc_chunks (doc_id, kind, hash, data, created_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-        )
-        .bind(doc_id)
-        .bind(snapshot.kind.as_str())
-        .bind(snapshot.hash.as_str())
-        .bind(snapshot.data.as_slice())
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(store_error)?;
-        // Only the listed chunks go: chunks appended since the caller built its list (perhaps
-        // by another instance) are not in the snapshot. The snapshot itself is kept even if
-        // listed, so the document stays loadable whatever happens.
-        for c in superseded.iter().filter(|c| !is_same_chunk(c, snapshot)) {
-            sqlx::query("DELETE FROM doc_chunks WHERE doc_id = $1 AND kind = $2 AND hash = $3")
-                .bind(doc_id)
-                .bind(c.kind.as_str())
-                .bind(c.hash.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(store_error)?;
-        }
-        tx.commit().await.map_err(store_error)
-    }
-
-    #[tracing::instrument(skip_all, fields(doc.id = %doc, storage.id = %peer))]
-    async fn load_sync_state(
-        &self,
-        doc: &DocumentId,
-        peer: &StorageId,
-    ) -> Result<Option<Vec<u8>>, StoreError> {
-        let row = sqlx::query_as::<_, SyncStateRow>(
-            "SELECT state FROM sync_states WHERE doc_id = $1 AND storage_id = $2",
-        )
-        .bind(doc.as_bytes().as_slice())
-        .bind(peer.as_str())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(store_error)?;
-        Ok(row.map(|r| r.state))
-    }
-
-    #[tracing::instrument(skip_all, fields(state.count = states.len()))]
-    async fn save_sync_states(&self, states: &[SyncStateRecord]) -> Result<(), StoreError> {
-        if states.is_empty() {
-            return Ok(());
-        }
-        let now = now_millis();
-        let mut tx = self.pool.begin().await.map_err(store_error)?;
-        // One statement per record: a single multi-row upsert would fail on a batch that names
-        // the same (document, peer) twice, where last write must win.
-        for s in states {
-            sqlx::query(
-                "INSERT INTO sync_states (doc_id, storage_id, state, updated_at) \
-                 VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (doc_id, storage_id) DO UPDATE \
-                 SET state = excluded.state, updated_at = excluded.updated_at",
-            )
-            .bind(s.doc.as_bytes().as_slice())
-            .bind(s.peer.as_str())
-            .bind(s.state.as_slice())
-            .bind(now)
-            .execute(&mut *tx)
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(Self::DOC_CHANGES_CHANNEL)
+            .bind(format!("{} {}", doc, store.instance))
+            .execute(&mut **tx)
             .await
             .map_err(store_error)?;
-        }
-        tx.commit().await.map_err(store_error)
-    }
-
-    #[tracing::instrument(skip_all, fields(doc.id = %doc))]
-    async fn document_meta(&self, doc: &DocumentId) -> Result<DocumentMeta, StoreError> {
-        let row = sqlx::query_as::<_, DocumentMetaRow>(
-            "SELECT d.doc_id, d.heads, d.created_at, d.updated_at, \
-               (SELECT COUNT(*) FROM doc_chunks c \
-                WHERE c.doc_id = d.doc_id AND c.kind = $2) AS incremental_chunks \
-             FROM documents d WHERE d.doc_id = $1",
-        )
-        .bind(doc.as_bytes().as_slice())
-        .bind(ChunkKind::Incremental.as_str())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(store_error)?;
-        Ok(DocumentMeta::try_from(row)?)
-    }
-
-    #[tracing::instrument(skip_all, fields(page.limit = limit))]
-    async fn list_documents(
-        &self,
-        after: Option<DocumentId>,
-        limit: u32,
-    ) -> Result<Vec<DocumentId>, StoreError> {
-        // Every stored ID is 16 bytes, so the empty bytea sorts before all of them: one query
-        // serves the first page and the later ones.
-        let after = after.map(|a| a.as_bytes().to_vec()).unwrap_or_default();
-        sqlx::query_as::<_, DocIdRow>(
-            "SELECT doc_id FROM documents WHERE doc_id > $1 ORDER BY doc_id LIMIT $2",
-        )
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)?
-        .into_iter()
-        .map(|row| DocumentId::try_from(row).map_err(StoreError::from))
-        .collect()
-    }
-}
-
-super::account_sql::account_store!(PostgresStore, sqlx::Postgres);
-super::case_sql::case_store!(PostgresStore, sqlx::Postgres);
-
-impl PostgresStore {
-    /// Starts a write transaction (the account store's batches use it).
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'_, sqlx::Postgres>, StoreError> {
-        self.pool.begin().await.map_err(store_error)
+        Ok(())
     }
 }

@@ -23,6 +23,10 @@ pub struct TestPgDatabase {
 }
 
 impl TestPgDatabase {
+    /// Creates the database.
+    ///
+    /// # Errors
+    /// When PostgreSQL is unreachable or refuses.
     pub async fn create() -> anyhow::Result<Self> {
         let server_url = std::env::var("TEST_DATABASE_URL")
             .unwrap_or_else(|_| DEFAULT_TEST_DATABASE_URL.to_owned());
@@ -53,6 +57,15 @@ impl TestPgDatabase {
     /// Options naming this database, for code that connects with options.
     pub fn connect_options(&self) -> PgConnectOptions {
         self.server.clone().database(&self.name)
+    }
+
+    /// Takes the database away under whatever uses it (`WITH (FORCE)` ends its connections),
+    /// as a failed database server would.
+    ///
+    /// # Errors
+    /// When PostgreSQL refuses.
+    pub async fn drop_now(&self) -> anyhow::Result<()> {
+        Self::drop_database(&self.server, &self.name).await
     }
 
     async fn drop_database(server: &PgConnectOptions, name: &str) -> anyhow::Result<()> {

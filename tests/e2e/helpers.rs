@@ -1,11 +1,8 @@
 //! The harness: the real application on port 0 over a fresh database, or the real binary as a
 //! child process (for kill -9), plus a fresh PostgreSQL database per test.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::LazyLock;
-use std::time::Duration;
 
 use fieldclinic_schema::DocumentId;
 use fieldclinic_server::admin;
@@ -16,10 +13,10 @@ use fieldclinic_server::telemetry::{get_subscriber, init_subscriber};
 use fieldclinic_stores::accounts::{
     AccountStore, AuditEntry, AuditQuery, ClinicId, DeviceId, Role, TicketOwner, UserId,
 };
+use fieldclinic_stores::test_support::TestPgDatabase;
 use fieldclinic_stores::{PostgresStore, SqliteStore};
 use fieldclinic_sync::Store;
 use secrecy::{ExposeSecret, SecretString};
-use sqlx::Connection;
 use tokio::sync::oneshot;
 
 /// A clinic member with an enrolled device, for tests that need credentials.
@@ -215,18 +212,11 @@ impl Backend {
 }
 
 /// A database for one test: a uuid-named SQLite file in a temp dir, or a uuid-named PostgreSQL
-/// database dropped afterwards.
+/// database dropped afterwards (the stores crate's test database).
 pub(crate) struct TestDatabase {
     pub(crate) url: String,
     _dir: Option<tempfile::TempDir>,
-    pg_name: Option<String>,
-}
-
-/// The PostgreSQL server the suites use. CI exports `TEST_DATABASE_URL`; locally the machine's
-/// server on 127.0.0.1:5432 is the default. Tests fail, never skip, when it is down.
-pub(crate) fn postgres_admin_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    pg: Option<TestPgDatabase>,
 }
 
 impl TestDatabase {
@@ -235,23 +225,19 @@ impl TestDatabase {
         Self {
             url: self.url.clone(),
             _dir: None,
-            pg_name: None,
+            pg: None,
         }
     }
 
-    /// Takes a PostgreSQL database away under a running server (`DROP DATABASE … WITH (FORCE)`
-    /// ends its connections), as a failed database server would.
+    /// Takes a PostgreSQL database away under a running server, as a failed database server
+    /// would.
     pub(crate) async fn drop_postgres_now(&self) {
-        let name = self.pg_name.as_deref().expect("a PostgreSQL test database");
-        let mut conn = sqlx::PgConnection::connect(&postgres_admin_url())
+        self.pg
+            .as_ref()
+            .expect("a PostgreSQL test database")
+            .drop_now()
             .await
-            .expect("admin connection");
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-        )))
-        .execute(&mut conn)
-        .await
-        .expect("drop database");
+            .expect("drop database");
     }
 
     pub(crate) async fn new(backend: Backend) -> Self {
@@ -266,57 +252,19 @@ impl TestDatabase {
                 Self {
                     url,
                     _dir: Some(dir),
-                    pg_name: None,
+                    pg: None,
                 }
             }
             Backend::Postgres => {
-                let admin = postgres_admin_url();
-                let name = format!("fc_test_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = sqlx::PgConnection::connect(&admin)
+                let pg = TestPgDatabase::create()
                     .await
-                    .unwrap_or_else(|e| {
-                        panic!("PostgreSQL at {admin} is required for this test: {e}")
-                    });
-                // A uuid-derived name is a safe quoted identifier.
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create test database");
-                let base = admin
-                    .rsplit_once('/')
-                    .map_or(admin.as_str(), |(b, _)| b)
-                    .to_owned();
+                    .unwrap_or_else(|e| panic!("PostgreSQL is required for this test: {e:#}"));
                 Self {
-                    url: format!("{base}/{name}"),
+                    url: pg.url().to_owned(),
                     _dir: None,
-                    pg_name: Some(name),
+                    pg: Some(pg),
                 }
             }
-        }
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        if let Some(name) = self.pg_name.take() {
-            let admin = postgres_admin_url();
-            // Drop runs outside any runtime guarantee: use a short-lived one of our own.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .ok()?;
-                rt.block_on(async {
-                    let mut conn = sqlx::PgConnection::connect(&admin).await.ok()?;
-                    sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                    )))
-                    .execute(&mut conn)
-                    .await
-                    .ok()
-                })
-            })
-            .join();
         }
     }
 }
@@ -357,7 +305,7 @@ impl TestApp {
             TestDatabase {
                 url: String::new(),
                 _dir: None,
-                pg_name: None,
+                pg: None,
             },
         )
     }
@@ -444,7 +392,7 @@ pub(crate) fn binary_path() -> PathBuf {
 
 /// The real binary as a child process, so a test can SIGKILL it.
 pub(crate) struct ServerProcess {
-    pub(crate) child: Child,
+    process: fieldclinic_loadtool::server_process::ServerProcess,
     pub(crate) port: u16,
     ticket: String,
 }
@@ -463,38 +411,14 @@ impl ServerProcess {
         })
         .join()
         .expect("seed the default account");
-        let mut child = Command::new(binary_path())
-            .args([
-                "serve",
-                "--bind",
-                "127.0.0.1:0",
-                "--database-url",
-                database_url,
-            ])
-            .env("FIELDCLINIC_LOG__FORMAT", "json")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start fieldclinic");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
-                    && v["fields"]["message"] == "listening"
-                    && let Some(port) = v["fields"]["port"].as_u64()
-                {
-                    let _ = tx.send(u16::try_from(port).unwrap_or_default());
-                }
-            }
-        });
-        let port = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("server did not start listening");
+        let process = fieldclinic_loadtool::server_process::ServerProcess::start(
+            &binary_path(),
+            database_url,
+        )
+        .expect("start fieldclinic");
         Self {
-            child,
-            port,
+            port: process.port(),
+            process,
             ticket,
         }
     }
@@ -506,14 +430,6 @@ impl ServerProcess {
 
     /// SIGKILL: no shutdown code runs.
     pub(crate) fn kill9(mut self) {
-        self.child.kill().expect("kill -9");
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.kill();
     }
 }

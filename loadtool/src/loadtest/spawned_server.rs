@@ -1,19 +1,18 @@
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 use anyhow::Context;
 
 use super::MemorySample;
+use crate::server_process::ServerProcess;
 
 /// `fieldclinic serve` started by the load tool on a temporary SQLite database and port 0, with
 /// a volunteer and an enrolled device set up through `fieldclinic admin`, as an admin would.
 /// Dropping it kills the server and deletes the database.
 #[derive(Debug)]
 pub struct SpawnedServer {
-    child: Child,
-    port: u16,
+    server: ServerProcess,
     dir: PathBuf,
     device_token: String,
     http: reqwest::Client,
@@ -43,42 +42,12 @@ impl SpawnedServer {
     }
 
     fn spawn(binary: &Path, dir: PathBuf, url: &str, device_token: String) -> anyhow::Result<Self> {
-        let mut child = Command::new(binary)
-            .args(["serve", "--bind", "127.0.0.1:0", "--database-url", url])
-            .env("FIELDCLINIC_LOG__FORMAT", "json")
-            // Quiet, except the line that carries the port.
-            .env("RUST_LOG", "warn,fieldclinic_server::startup=info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .with_context(|| format!("Failed to start {} serve", binary.display()))?;
-        let stderr = child.stderr.take().context("No stderr from the server")?;
-        let (tx, rx) = std::sync::mpsc::channel();
-        // Keeps draining stderr for the server's lifetime, so it never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
-                    && v["fields"]["message"] == "listening"
-                    && let Some(port) = v["fields"]["port"].as_u64()
-                {
-                    let _ = tx.send(u16::try_from(port).unwrap_or_default());
-                } else if line.contains("\"ERROR\"") || line.contains("\"WARN\"") {
-                    eprintln!("server: {line}");
-                }
-            }
-        });
-        let mut server = Self {
-            child,
-            port: 0,
+        Ok(Self {
+            server: ServerProcess::start(binary, url)?,
             dir,
             device_token,
             http: reqwest::Client::new(),
-        };
-        server.port = rx
-            .recv_timeout(Duration::from_secs(30))
-            .context("The server did not start listening within 30 s")?;
-        Ok(server)
+        })
     }
 
     /// The sync socket's URL with a fresh ticket for the load-test device, obtained as a device
@@ -91,7 +60,7 @@ impl SpawnedServer {
             .http
             .post(format!(
                 "http://127.0.0.1:{}/api/v1/sync-tickets",
-                self.port
+                self.server.port()
             ))
             .bearer_auth(&self.device_token)
             .send()
@@ -105,20 +74,22 @@ impl SpawnedServer {
         let ticket = answer["ticket"]
             .as_str()
             .context("The sync ticket answer has no ticket")?;
-        Ok(format!("ws://127.0.0.1:{}/sync?ticket={ticket}", self.port))
+        Ok(format!(
+            "ws://127.0.0.1:{}/sync?ticket={ticket}",
+            self.server.port()
+        ))
     }
 
     /// The server's memory now.
     #[must_use]
     pub fn memory(&self) -> Option<MemorySample> {
-        MemorySample::of_process(self.child.id())
+        MemorySample::of_process(self.server.id())
     }
 }
 
 impl Drop for SpawnedServer {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.server.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
