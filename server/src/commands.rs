@@ -158,6 +158,10 @@ async fn reevaluate_with<S: AppStore>(
     indexer.shutdown().await;
     hub.shutdown().await;
     projector.shutdown().await;
+    // The running projector may have been stopped mid-sweep; the index is current on exit.
+    projector::catch_up(&store)
+        .await
+        .context("Failed to update the case index")?;
     audit.flush().await;
     // A finished run leaves nothing to resume.
     let _ = std::fs::remove_file(progress_file);

@@ -73,7 +73,7 @@ mod tests {
         assert_eq!(
             versions(&sqlite),
             versions(&postgres),
-            "server/migrations/sqlite and server/migrations/postgres drifted apart"
+            "stores/migrations/sqlite and stores/migrations/postgres drifted apart"
         );
     }
 }

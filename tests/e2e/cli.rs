@@ -290,3 +290,58 @@ async fn admin_commands_set_up_a_clinic_and_a_cli_revocation_cuts_the_device_off
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn reevaluate_brings_the_case_index_up_to_date_without_a_running_server() {
+    for backend in Backend::ALL {
+        let app = spawn_app(backend).await;
+        let mut d = Device::ephemeral("reindex").expect("device");
+        let ids: Vec<_> = (0..2)
+            .map(|i| {
+                let mut intake = fieldclinic_schema::Intake::new();
+                intake.person.legal_name = Some(format!("Client {i}"));
+                d.create_intake(&intake).expect("intake")
+            })
+            .collect();
+        d.connect(&app.ws_url()).await.expect("connect");
+        d.sync(&ids).await.expect("stored");
+        d.disconnect().await;
+        let db = app.stop().await;
+        let store = TestStore::connect(&db.url).await;
+        // The case index is derived data: lose it, as a crash before the projector ran would.
+        store.forget_case_index().await;
+        assert!(
+            store.case(&ids[0]).await.is_none(),
+            "{backend:?}: index emptied"
+        );
+
+        let url = db.url.clone();
+        let dir = tempfile::tempdir().expect("dir");
+        let progress = dir.path().join("progress").display().to_string();
+        let (code, _, stderr) = tokio::task::spawn_blocking(move || {
+            run(
+                &[
+                    "eligibility",
+                    "reevaluate",
+                    "--database-url",
+                    &url,
+                    "--progress-file",
+                    &progress,
+                    "--quiet",
+                ],
+                "",
+            )
+        })
+        .await
+        .expect("join");
+
+        assert_eq!(code, 0, "{backend:?}: {stderr}");
+        for id in &ids {
+            let case = store.case(id).await;
+            assert!(
+                case.is_some(),
+                "{backend:?}: {id} is back in the case index"
+            );
+        }
+    }
+}

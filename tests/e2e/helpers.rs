@@ -161,6 +161,25 @@ impl TestStore {
         with_store!(self, s => s.list_documents(None, 10_000).await.expect("documents"))
     }
 
+    /// The intake's row of the case index.
+    pub(crate) async fn case(
+        &self,
+        doc: &DocumentId,
+    ) -> Option<fieldclinic_stores::cases::CaseRecord> {
+        with_store!(self, s => fieldclinic_stores::cases::CaseStore::case(s, doc).await.expect("case"))
+    }
+
+    /// Deletes every row of the case index (derived data; the documents stay).
+    pub(crate) async fn forget_case_index(&self) {
+        for sql in [
+            "DELETE FROM duplicate_candidates",
+            "DELETE FROM case_identifiers",
+            "DELETE FROM cases",
+        ] {
+            with_store!(self, s => s.execute_unchecked(sql).await.expect("delete"));
+        }
+    }
+
     pub(crate) async fn heads(&self, doc: &DocumentId) -> Option<Vec<String>> {
         match with_store!(self, s => s.document_meta(doc).await) {
             Ok(m) => Some(m.heads),

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::{LatencySummary, MemorySample, PhaseReport};
 
-/// What `fieldclinic loadtest` measured.
+/// What `fieldclinic-loadtest` measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct LoadReport {
     /// Simulated devices.

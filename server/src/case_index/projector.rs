@@ -199,6 +199,18 @@ async fn detect_duplicates<S: CaseStore>(
     Ok(Some(case.clinic_id))
 }
 
+/// Brings the case index up to date in one go (re-projecting every intake whose row is missing
+/// or behind its document), for commands that end before a running projector's next sweep;
+/// returns how many intakes were projected.
+///
+/// # Errors
+/// When the store fails.
+pub async fn catch_up<S: Store + CaseStore>(store: &S) -> anyhow::Result<usize> {
+    // Nobody watches live updates from a command.
+    let (events, _) = broadcast::channel(1);
+    sweep_all(store, &events, &CancellationToken::new()).await
+}
+
 /// Re-projects every intake whose case row is missing or behind its document; returns how many.
 async fn sweep_all<S: Store + CaseStore>(
     store: &S,
