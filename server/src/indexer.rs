@@ -70,6 +70,7 @@ impl IntakeSummary {
 struct IndexUpdate {
     doc: DocumentId,
     summary: IntakeSummary,
+    owner: Option<DocumentOwner>,
 }
 
 /// The queue the pipeline feeds the indexer through.
@@ -130,6 +131,7 @@ where
             let update = IndexUpdate {
                 doc,
                 summary: IntakeSummary::of(&view),
+                owner: view.owner.clone(),
             };
             if let Err(e) = index(&hub, &update).await {
                 tracing::error!(
@@ -153,11 +155,14 @@ where
     P: DocumentPolicy,
 {
     let store = hub.store();
-    let Some(owner) = store
-        .document_owner(&update.doc)
-        .await
-        .context("Failed to read the intake's owner")?
-    else {
+    let owner = match &update.owner {
+        Some(owner) => Some(owner.clone()),
+        None => store
+            .document_owner(&update.doc)
+            .await
+            .context("Failed to read the intake's owner")?,
+    };
+    let Some(owner) = owner else {
         return Ok(());
     };
     if owner.kind != OwnedKind::Intake {

@@ -2,6 +2,9 @@
 //! the one pipeline each committed intake goes through (eligibility write-back, then the
 //! derived-data workers).
 
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use automerge::{AutoCommit, ChangeHash};
 use fieldclinic_domain::clock::now_millis;
 use fieldclinic_domain::{IntakeReach, Principal, intake_reach};
@@ -10,6 +13,7 @@ use fieldclinic_stores::accounts::{
     AccountStore, ChangeAuthor, Credentials, DocumentOwner, OwnedKind,
 };
 use fieldclinic_sync::{Accepted, Access, DocumentPolicy, Presence, Refusal, StoreError};
+use lru::LruCache;
 
 use crate::audit::{Audit, AuditActor};
 use crate::pipeline::{IntakeView, Pipeline, write_back_determination};
@@ -21,7 +25,13 @@ pub struct ClinicPolicy<S> {
     store: S,
     audit: Audit,
     pipeline: Pipeline,
+    /// Owners the access checks read, handed on with each committed intake so its workers need
+    /// not read them again. An owner never changes once claimed, so a cached one is never stale.
+    owners: Arc<Mutex<LruCache<DocumentId, DocumentOwner>>>,
 }
+
+/// Owners remembered at most: as many as documents may be loaded at once by default.
+const OWNERS_CACHED: NonZeroUsize = NonZeroUsize::new(20_000).expect("a non-zero constant");
 
 impl<S: AccountStore> ClinicPolicy<S> {
     /// A policy reading accounts from `store`, recording to `audit` and handing committed
@@ -31,7 +41,23 @@ impl<S: AccountStore> ClinicPolicy<S> {
             store,
             audit,
             pipeline,
+            owners: Arc::new(Mutex::new(LruCache::new(OWNERS_CACHED))),
         }
+    }
+
+    fn remember(&self, owner: &DocumentOwner) {
+        self.owners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .put(owner.doc, owner.clone());
+    }
+
+    fn remembered(&self, doc: &DocumentId) -> Option<DocumentOwner> {
+        self.owners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(doc)
+            .cloned()
     }
 
     /// The access `who` has to a document with this owner.
@@ -127,6 +153,7 @@ impl<S: AccountStore> DocumentPolicy for ClinicPolicy<S> {
         presence: Presence,
     ) -> Result<Access, StoreError> {
         if let Some(owner) = self.store.document_owner(doc).await? {
+            self.remember(&owner);
             return self.decide(who, &owner).await;
         }
         if presence != Presence::Creating {
@@ -144,6 +171,7 @@ impl<S: AccountStore> DocumentPolicy for ClinicPolicy<S> {
                 created_at_millis: now_millis(),
             })
             .await?;
+        self.remember(&claimed);
         if claimed.created_by_user == who.user_id && claimed.created_by_device == who.device_id {
             self.entry(who, doc, "document.created", serde_json::json!({}));
         }
@@ -183,6 +211,7 @@ impl<S: AccountStore> DocumentPolicy for ClinicPolicy<S> {
 
     fn after_merge(&self, doc_id: &DocumentId, doc: &mut AutoCommit) -> Option<IntakeView> {
         let mut view = IntakeView::read(*doc_id, doc)?;
+        view.owner = self.remembered(doc_id);
         if let Err(e) = write_back_determination(&mut view, doc) {
             tracing::error!(doc.id = %doc_id, error.message = %e, "eligibility write-back failed");
         }

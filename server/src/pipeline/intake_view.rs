@@ -1,4 +1,5 @@
 use automerge::{AutoCommit, ChangeHash, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use fieldclinic_domain::DocumentOwner;
 use fieldclinic_eligibility::missing_checklist_items;
 use fieldclinic_schema::{
     ChecklistItem, DocumentId, FieldConflict, Intake, legal_conflicts, read_intake,
@@ -20,6 +21,8 @@ pub struct IntakeView {
     pub heads: Vec<ChangeHash>,
     /// When it was read, just before its write commits (milliseconds, server clock).
     pub at_millis: i64,
+    /// Its owner, when the access checks already read it (workers read it otherwise).
+    pub owner: Option<DocumentOwner>,
 }
 
 #[cfg(test)]
@@ -47,6 +50,7 @@ impl IntakeView {
             intake,
             heads: doc.get_heads(),
             at_millis: fieldclinic_domain::clock::now_millis(),
+            owner: None,
         })
     }
 }
