@@ -17,6 +17,7 @@ pub mod housekeeping;
 pub mod indexer;
 pub mod pipeline;
 pub mod policy;
+pub mod review;
 pub mod revocation_watch;
 pub mod routes;
 pub mod rules_upgrade;

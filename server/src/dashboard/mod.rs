@@ -1,14 +1,23 @@
 //! The supervisor and admin web dashboard, served by the same binary: server-rendered pages with
 //! a little JavaScript for live updates, assets embedded in the binary, cookie sessions with CSRF
-//! tokens on every form. Everything it shows and changes goes through the review API's functions
-//! and the admin operations, so the browser and the API cannot disagree.
+//! tokens on every form. Everything it shows and changes goes through the review service and the
+//! admin operations, so the browser and the API cannot disagree.
 
-pub mod admin_pages;
+pub mod admin_common;
+pub mod audit_page;
+pub mod case_forms;
+pub mod case_page;
+pub mod caseload_page;
+pub mod devices_page;
+pub mod duplicates_page;
 pub mod events;
+pub mod home_page;
 pub mod html;
 pub mod notice;
-pub mod pages;
+pub mod packet_page;
 pub mod session;
+mod supervisor;
+pub mod users_page;
 
 use actix_web::{HttpResponse, http::header, web};
 
@@ -43,7 +52,7 @@ async fn app_js() -> HttpResponse {
 
 /// Registers the dashboard's routes (outside `/api/v1`).
 pub fn configure<S: AppStore>(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(pages::home::<S>))
+    cfg.route("/", web::get().to(home_page::home::<S>))
         .route("/assets/app.css", web::get().to(app_css))
         .route("/assets/app.js", web::get().to(app_js))
         .route("/assets/packet.css", web::get().to(packet_css))
@@ -51,39 +60,45 @@ pub fn configure<S: AppStore>(cfg: &mut web::ServiceConfig) {
         .route("/login", web::post().to(session::login::<S>))
         .route("/logout", web::post().to(session::logout::<S>))
         .route("/events", web::get().to(events::events::<S>))
-        .route("/cases", web::get().to(pages::caseload_page::<S>))
-        .route("/cases/export.csv", web::get().to(pages::caseload_csv::<S>))
-        .route("/cases/{id}", web::get().to(pages::case_page::<S>))
-        .route("/cases/{id}/packet", web::get().to(pages::packet_page::<S>))
+        .route("/cases", web::get().to(caseload_page::caseload_page::<S>))
+        .route(
+            "/cases/export.csv",
+            web::get().to(caseload_page::caseload_csv::<S>),
+        )
+        .route("/cases/{id}", web::get().to(case_page::case_page::<S>))
+        .route(
+            "/cases/{id}/packet",
+            web::get().to(packet_page::packet_page::<S>),
+        )
         .route(
             "/cases/{id}/review",
-            web::post().to(pages::post_review::<S>),
+            web::post().to(case_forms::post_review::<S>),
         )
         .route(
             "/cases/{id}/resolve",
-            web::post().to(pages::post_resolve::<S>),
+            web::post().to(case_forms::post_resolve::<S>),
         )
-        .route("/duplicates", web::get().to(pages::duplicates_page::<S>))
+        .route(
+            "/duplicates",
+            web::get().to(duplicates_page::duplicates_page::<S>),
+        )
         .route(
             "/duplicates/decision",
-            web::post().to(pages::post_decision::<S>),
+            web::post().to(duplicates_page::post_decision::<S>),
         )
-        .route("/admin/users", web::get().to(admin_pages::users_page::<S>))
+        .route("/admin/users", web::get().to(users_page::users_page::<S>))
+        .route("/admin/users", web::post().to(users_page::create_user::<S>))
         .route(
-            "/admin/users",
-            web::post().to(admin_pages::create_user::<S>),
+            "/admin/devices",
+            web::get().to(devices_page::devices_page::<S>),
         )
         .route(
             "/admin/devices",
-            web::get().to(admin_pages::devices_page::<S>),
-        )
-        .route(
-            "/admin/devices",
-            web::post().to(admin_pages::enroll_device::<S>),
+            web::post().to(devices_page::enroll_device::<S>),
         )
         .route(
             "/admin/devices/{id}/revoke",
-            web::post().to(admin_pages::revoke_device::<S>),
+            web::post().to(devices_page::revoke_device::<S>),
         )
-        .route("/admin/audit", web::get().to(admin_pages::audit_page::<S>));
+        .route("/admin/audit", web::get().to(audit_page::audit_page::<S>));
 }

@@ -1,7 +1,7 @@
 //! HTTP routes, one module per resource.
 
 mod admin;
-pub(crate) mod cases;
+mod cases;
 mod documents;
 mod health;
 mod me;
