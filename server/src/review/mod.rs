@@ -33,7 +33,7 @@ fn commit(d: &mut AutoCommit, message: String) -> Vec<automerge::ChangeHash> {
     d.commit_with(
         CommitOptions::default()
             .with_message(message)
-            .with_time(time::OffsetDateTime::now_utc().unix_timestamp()),
+            .with_time(fieldclinic_domain::clock::now_seconds()),
     );
     d.get_heads()
 }
