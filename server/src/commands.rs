@@ -12,8 +12,8 @@ use crate::audit::Audit;
 use crate::case_index::{Projector, projector};
 use crate::cli::OutputFormat;
 use crate::configuration::Settings;
-use crate::indexer::{self, Indexer};
-use crate::pipeline::Pipeline;
+use crate::indexer::Indexer;
+use crate::pipeline::{Pipeline, worker_queue};
 use crate::policy::ClinicPolicy;
 use crate::state::AppStore;
 
@@ -94,8 +94,8 @@ async fn reevaluate_with<S: AppStore>(
     // The same pipeline as `serve`: re-evaluated intakes reach the index documents and the case
     // index before the command ends.
     let audit = Audit::start(store.clone());
-    let index_queue = indexer::queue();
-    let cases_queue = projector::queue();
+    let index_queue = worker_queue();
+    let cases_queue = worker_queue();
     let pipeline = Pipeline::new()
         .feeding(index_queue.clone())
         .feeding(cases_queue.clone());

@@ -21,7 +21,7 @@ use fieldclinic_sync::{DocumentPolicy, Hub, Store};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use crate::pipeline::{CoalescingQueue, IntakeView, PENDING_CAPACITY};
+use crate::pipeline::{CoalescingQueue, IntakeView};
 
 /// How long a burst of changes gathers before the index writes, so typing into an intake costs
 /// one index write per window, not one per keystroke sync.
@@ -46,20 +46,11 @@ impl IntakeSummary {
     /// What the index says of a committed intake.
     #[must_use]
     pub fn of(view: &IntakeView) -> Self {
-        let intake = &view.intake;
-        let determination = intake.determination.as_ref();
         Self {
-            legal_name: intake.person.legal_name.clone(),
-            outcome: determination
-                .map(|d| d.outcome.clone())
-                .filter(|o| !o.is_empty()),
-            provisional: determination.is_some_and(|d| d.provisional),
-            review_state: intake
-                .review
-                .as_ref()
-                .map(|r| r.decision.clone())
-                .filter(|d| !d.is_empty())
-                .unwrap_or_else(|| "none".to_owned()),
+            legal_name: view.intake.person.legal_name.clone(),
+            outcome: view.outcome(),
+            provisional: view.provisional(),
+            review_state: view.review_state(),
             updated_at: rfc3339_millis(view.at_millis).unwrap_or_default(),
         }
     }
@@ -71,12 +62,6 @@ struct IndexUpdate {
     doc: DocumentId,
     summary: IntakeSummary,
     owner: Option<DocumentOwner>,
-}
-
-/// The queue the pipeline feeds the indexer through.
-#[must_use]
-pub fn queue() -> CoalescingQueue<Arc<IntakeView>> {
-    CoalescingQueue::new(PENDING_CAPACITY)
 }
 
 /// The running index writer.

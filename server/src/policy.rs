@@ -305,9 +305,9 @@ mod tests {
     use fieldclinic_stores::SqliteStore;
 
     use super::*;
-    use crate::case_index::{project, projector};
-    use crate::indexer::{self, IntakeSummary};
-    use crate::pipeline::READS;
+    use crate::case_index::project;
+    use crate::indexer::IntakeSummary;
+    use crate::pipeline::{READS, worker_queue};
 
     fn intake_document() -> AutoCommit {
         let intake = Intake {
@@ -335,7 +335,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let url = format!("sqlite://{}/pipeline.db", dir.path().display());
         let store = SqliteStore::connect(&url).await.expect("a SQLite store");
-        let (index, cases) = (indexer::queue(), projector::queue());
+        let (index, cases) = (worker_queue(), worker_queue());
         let policy = ClinicPolicy::new(
             store.clone(),
             Audit::start(store),

@@ -16,10 +16,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::audit::Audit;
 use crate::auth::LoginLimiter;
-use crate::case_index::{Projector, projector};
+use crate::case_index::Projector;
 use crate::configuration::Settings;
-use crate::indexer::{self, Indexer};
-use crate::pipeline::Pipeline;
+use crate::indexer::Indexer;
+use crate::pipeline::{Pipeline, worker_queue};
 use crate::policy::ClinicPolicy;
 use crate::state::{AppState, AppStore, CaseEvents, DashboardSettings, SyncLimits};
 use crate::{dashboard, routes, tls, ws};
@@ -54,8 +54,8 @@ impl Application {
 
     async fn build_with<S: AppStore>(store: S, settings: &Settings) -> anyhow::Result<Self> {
         let audit = Audit::start(store.clone());
-        let index_queue = indexer::queue();
-        let cases_queue = projector::queue();
+        let index_queue = worker_queue();
+        let cases_queue = worker_queue();
         let pipeline = Pipeline::new()
             .feeding(index_queue.clone())
             .feeding(cases_queue.clone());

@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use fieldclinic_loadtool::simulator::Device;
 
-use crate::helpers::{Backend, TestStore, binary_path, spawn_app};
+use crate::helpers::{Backend, TestApp, TestStore, binary_path, spawn_app};
 
 fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
     let mut child = Command::new(binary_path())
@@ -141,45 +141,18 @@ fn schema_export_prints_the_intake_json_schema() {
 async fn reevaluate_walks_every_stored_intake_and_resumes_from_its_progress_file() {
     for backend in Backend::ALL {
         let app = spawn_app(backend).await;
-        let mut d = Device::ephemeral("reevaluate").expect("device");
-        let ids: Vec<_> = (0..3)
-            .map(|i| {
-                let mut intake = fieldclinic_schema::Intake::new();
-                intake.person.legal_name = Some(format!("Client {i}"));
-                d.create_intake(&intake).expect("intake")
-            })
-            .collect();
-        d.connect(&app.ws_url()).await.expect("connect");
-        d.sync(&ids).await.expect("stored");
-        d.disconnect().await;
+        let ids = push_intakes(&app, "reevaluate", 3).await;
         let dir = tempfile::tempdir().expect("dir");
         let progress = dir.path().join("progress");
-        let reevaluate = || {
-            let url = app.db.url.clone();
-            let progress_arg = progress.display().to_string();
-            // The server keeps running: re-evaluation is an ordinary merge.
-            tokio::task::spawn_blocking(move || {
-                run(
-                    &[
-                        "eligibility",
-                        "reevaluate",
-                        "--database-url",
-                        &url,
-                        "--progress-file",
-                        &progress_arg,
-                        "--quiet",
-                    ],
-                    "",
-                )
-            })
-        };
+        // The server keeps running: re-evaluation is an ordinary merge.
+        let reevaluate = || run_reevaluate(&app.db.url, &progress);
         // Every stored document is walked: the intakes and the test user's index document.
         let store = TestStore::connect(&app.db.url).await;
         let all = store.documents().await;
         assert!(ids.iter().all(|i| all.contains(i)));
         // An interrupted run left off after the first document (in the walk's byte order).
         std::fs::write(&progress, all[0].to_string()).expect("progress file");
-        let (code, _, stderr) = reevaluate().await.expect("join");
+        let (code, _, stderr) = reevaluate().await;
         assert_eq!(code, 0, "{backend:?}: {stderr}");
         let resumed = format!("{} intakes re-evaluated", all.len() - 1);
         assert!(stderr.contains(&resumed), "{backend:?} resumed: {stderr}");
@@ -187,7 +160,7 @@ async fn reevaluate_walks_every_stored_intake_and_resumes_from_its_progress_file
             !progress.exists(),
             "a finished run leaves nothing to resume"
         );
-        let (code, _, stderr) = reevaluate().await.expect("join");
+        let (code, _, stderr) = reevaluate().await;
         assert_eq!(code, 0, "{backend:?}: {stderr}");
         let everything = format!("{} intakes re-evaluated", all.len());
         assert!(
@@ -295,17 +268,7 @@ async fn admin_commands_set_up_a_clinic_and_a_cli_revocation_cuts_the_device_off
 async fn reevaluate_brings_the_case_index_up_to_date_without_a_running_server() {
     for backend in Backend::ALL {
         let app = spawn_app(backend).await;
-        let mut d = Device::ephemeral("reindex").expect("device");
-        let ids: Vec<_> = (0..2)
-            .map(|i| {
-                let mut intake = fieldclinic_schema::Intake::new();
-                intake.person.legal_name = Some(format!("Client {i}"));
-                d.create_intake(&intake).expect("intake")
-            })
-            .collect();
-        d.connect(&app.ws_url()).await.expect("connect");
-        d.sync(&ids).await.expect("stored");
-        d.disconnect().await;
+        let ids = push_intakes(&app, "reindex", 2).await;
         let db = app.stop().await;
         let store = TestStore::connect(&db.url).await;
         // The case index is derived data: lose it, as a crash before the projector ran would.
@@ -315,25 +278,8 @@ async fn reevaluate_brings_the_case_index_up_to_date_without_a_running_server() 
             "{backend:?}: index emptied"
         );
 
-        let url = db.url.clone();
         let dir = tempfile::tempdir().expect("dir");
-        let progress = dir.path().join("progress").display().to_string();
-        let (code, _, stderr) = tokio::task::spawn_blocking(move || {
-            run(
-                &[
-                    "eligibility",
-                    "reevaluate",
-                    "--database-url",
-                    &url,
-                    "--progress-file",
-                    &progress,
-                    "--quiet",
-                ],
-                "",
-            )
-        })
-        .await
-        .expect("join");
+        let (code, _, stderr) = run_reevaluate(&db.url, &dir.path().join("progress")).await;
 
         assert_eq!(code, 0, "{backend:?}: {stderr}");
         for id in &ids {
@@ -344,4 +290,42 @@ async fn reevaluate_brings_the_case_index_up_to_date_without_a_running_server() 
             );
         }
     }
+}
+
+/// Pushes `n` new intakes from a device named `name` until the server stores them.
+async fn push_intakes(app: &TestApp, name: &str, n: usize) -> Vec<fieldclinic_schema::DocumentId> {
+    let mut d = Device::ephemeral(name).expect("device");
+    let ids: Vec<_> = (0..n)
+        .map(|i| {
+            let mut intake = fieldclinic_schema::Intake::new();
+            intake.person.legal_name = Some(format!("Client {i}"));
+            d.create_intake(&intake).expect("intake")
+        })
+        .collect();
+    d.connect(&app.ws_url()).await.expect("connect");
+    d.sync(&ids).await.expect("stored");
+    d.disconnect().await;
+    ids
+}
+
+/// `fieldclinic eligibility reevaluate --quiet` on `database_url`: exit code, stdout, stderr.
+async fn run_reevaluate(database_url: &str, progress: &std::path::Path) -> (i32, String, String) {
+    let url = database_url.to_owned();
+    let progress = progress.display().to_string();
+    tokio::task::spawn_blocking(move || {
+        run(
+            &[
+                "eligibility",
+                "reevaluate",
+                "--database-url",
+                &url,
+                "--progress-file",
+                &progress,
+                "--quiet",
+            ],
+            "",
+        )
+    })
+    .await
+    .expect("join")
 }

@@ -10,7 +10,6 @@ use crate::pipeline::IntakeView;
 pub fn project(view: &IntakeView, at_millis: i64) -> CaseProjection {
     let intake = &view.intake;
     let keys = PersonKeys::of(&intake.person, &intake.offenses);
-    let determination = intake.determination.as_ref();
     let missing_required = view
         .missing_items
         .iter()
@@ -22,17 +21,10 @@ pub fn project(view: &IntakeView, at_millis: i64) -> CaseProjection {
         other_names: intake.person.other_names.clone(),
         name_search: keys.names.join(" | "),
         date_of_birth: intake.person.date_of_birth.clone(),
-        outcome: determination
-            .map(|d| d.outcome.clone())
-            .filter(|o| !o.is_empty()),
-        provisional: determination.is_some_and(|d| d.provisional),
+        outcome: view.outcome(),
+        provisional: view.provisional(),
         open_conflicts: u32::try_from(view.conflicts.len()).unwrap_or(u32::MAX),
-        review_state: intake
-            .review
-            .as_ref()
-            .map(|r| r.decision.clone())
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| "none".to_owned()),
+        review_state: view.review_state(),
         offense_count: u32::try_from(intake.offenses.len()).unwrap_or(u32::MAX),
         missing_required: u32::try_from(missing_required).unwrap_or(u32::MAX),
         person_keys: serde_json::to_value(&keys).unwrap_or_default(),

@@ -23,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use super::projection::project;
-use crate::pipeline::{CoalescingQueue, IntakeView, PENDING_CAPACITY};
+use crate::pipeline::{CoalescingQueue, IntakeView};
 
 /// A case of a clinic changed in the index (for live pages).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,12 +42,6 @@ const SWEEP_INTERVAL: Duration = Duration::from_secs(600);
 
 /// Intakes re-projected per sweep round (each is loaded from the store).
 const SWEEP_BATCH: u32 = 100;
-
-/// The queue the pipeline feeds the projector through.
-#[must_use]
-pub fn queue() -> CoalescingQueue<Arc<IntakeView>> {
-    CoalescingQueue::new(PENDING_CAPACITY)
-}
 
 /// The running case index writer.
 #[derive(Debug)]

@@ -55,6 +55,38 @@ impl IntakeView {
     }
 }
 
+impl IntakeView {
+    /// The determination's outcome, once the server evaluated the intake.
+    #[must_use]
+    pub fn outcome(&self) -> Option<String> {
+        self.intake
+            .determination
+            .as_ref()
+            .map(|d| d.outcome.clone())
+            .filter(|o| !o.is_empty())
+    }
+
+    /// Whether that outcome is provisional.
+    #[must_use]
+    pub fn provisional(&self) -> bool {
+        self.intake
+            .determination
+            .as_ref()
+            .is_some_and(|d| d.provisional)
+    }
+
+    /// The supervisor's decision, or `none`.
+    #[must_use]
+    pub fn review_state(&self) -> String {
+        self.intake
+            .review
+            .as_ref()
+            .map(|r| r.decision.clone())
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| "none".to_owned())
+    }
+}
+
 /// Whether the document says it is an intake. JS clients write strings as text objects, the
 /// Rust ones as scalar strings; both count.
 fn is_intake(doc: &AutoCommit) -> bool {

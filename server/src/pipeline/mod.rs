@@ -18,6 +18,12 @@ pub(crate) use intake_view::READS;
 /// Intakes whose derived data may wait at most in each queue.
 pub const PENDING_CAPACITY: usize = 10_000;
 
+/// A derived-data worker's queue, as every worker the pipeline feeds gets it.
+#[must_use]
+pub fn worker_queue() -> CoalescingQueue<Arc<IntakeView>> {
+    CoalescingQueue::new(PENDING_CAPACITY)
+}
+
 /// Where committed intakes go: one queue per derived-data worker.
 #[derive(Debug, Clone, Default)]
 pub struct Pipeline {
