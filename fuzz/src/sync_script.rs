@@ -305,6 +305,7 @@ fn settings(tight: bool) -> HubSettings {
             per_connection_in_flight: 1,
             document_queue: 1,
             batch_max: 2,
+            commit_batch_max: 2,
             max_loaded_documents: 2,
             busy_wait: Duration::from_millis(200),
             max_documents_per_connection: 2,

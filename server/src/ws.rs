@@ -18,10 +18,14 @@ use crate::error::ApiError;
 use crate::state::{AppState, AppStore};
 use fieldclinic_domain::clock::now_millis;
 
-/// Browsers and Node's `ws` answer pings automatically; a peer that has not answered for
-/// `PONG_TIMEOUT` is gone (a phone that lost signal) and its connection is closed.
+/// Browsers and Node's `ws` answer pings automatically; a peer not heard from for
+/// `SILENT_FOR` is gone (a phone that lost signal) and its connection is closed. Any frame counts,
+/// not only pongs: a device working through a backlog of our messages answers a ping only when
+/// it reaches it, which under a clinic day's load can take longer than the timeout, while the
+/// sync replies it sends meanwhile prove it is there. Closing it would make the JS client give up
+/// every document it was still asking for (with no peer left, it declares them unavailable).
 const PING_EVERY: Duration = Duration::from_secs(10);
-const PONG_TIMEOUT: Duration = Duration::from_secs(30);
+const SILENT_FOR: Duration = Duration::from_secs(30);
 
 /// Upgrades to a WebSocket and starts the session.
 ///
@@ -47,10 +51,10 @@ pub async fn sync_socket<S: AppStore>(
         .aggregate_continuations()
         .max_continuation_size(state.sync_limits.max_message_bytes);
     let (session, outbound) = PeerSession::new(state.hub.clone(), identity);
-    let last_pong = Rc::new(Cell::new(Instant::now()));
+    let last_heard = Rc::new(Cell::new(Instant::now()));
     let closed = outbound.closed.clone();
-    actix_web::rt::spawn(write_loop(ws.clone(), outbound, Rc::clone(&last_pong)));
-    actix_web::rt::spawn(read_loop(session, stream, ws, last_pong, closed));
+    actix_web::rt::spawn(write_loop(ws.clone(), outbound, Rc::clone(&last_heard)));
+    actix_web::rt::spawn(read_loop(session, stream, ws, last_heard, closed));
     Ok(response)
 }
 
@@ -58,7 +62,7 @@ async fn read_loop<S: Store, P: DocumentPolicy>(
     mut session: PeerSession<S, P>,
     mut stream: actix_ws::AggregatedMessageStream,
     mut ws: actix_ws::Session,
-    last_pong: Rc<Cell<Instant>>,
+    last_heard: Rc<Cell<Instant>>,
     closed: tokio_util::sync::CancellationToken,
 ) {
     // A socket that authenticated but never joins holds a credential nobody re-checks and a
@@ -76,6 +80,7 @@ async fn read_loop<S: Store, P: DocumentPolicy>(
             }
         };
         let Some(item) = item else { break };
+        last_heard.set(Instant::now());
         let flow = match item {
             Ok(AggregatedMessage::Binary(bytes)) => session.receive_binary(&bytes).await,
             Ok(AggregatedMessage::Text(_)) => session.receive_text(),
@@ -86,10 +91,7 @@ async fn read_loop<S: Store, P: DocumentPolicy>(
                     Flow::Continue
                 }
             }
-            Ok(AggregatedMessage::Pong(_)) => {
-                last_pong.set(Instant::now());
-                Flow::Continue
-            }
+            Ok(AggregatedMessage::Pong(_)) => Flow::Continue,
             Ok(AggregatedMessage::Close(_)) => Flow::Close,
             Err(ProtocolError::Overflow) => session.fail("message too large"),
             Err(e) => {
@@ -107,7 +109,7 @@ async fn read_loop<S: Store, P: DocumentPolicy>(
 async fn write_loop(
     mut ws: actix_ws::Session,
     mut outbound: Outbound,
-    last_pong: Rc<Cell<Instant>>,
+    last_heard: Rc<Cell<Instant>>,
 ) {
     let mut ping = actix_web::rt::time::interval(PING_EVERY);
     let reason = loop {
@@ -131,8 +133,8 @@ async fn write_loop(
                 break CloseCode::Normal;
             }
             _ = ping.tick() => {
-                if last_pong.get().elapsed() > PONG_TIMEOUT {
-                    tracing::info!("peer stopped answering pings");
+                if last_heard.get().elapsed() > SILENT_FOR {
+                    tracing::info!("peer silent too long, closing");
                     break CloseCode::Away;
                 }
                 if ws.ping(b"").await.is_err() {

@@ -8,7 +8,7 @@ use automerge::{AutoCommit, ROOT, ReadDoc, transaction::Transactable};
 use fieldclinic_schema::DocumentId;
 use fieldclinic_sync::protocol::{self, DocMessage, Message, PeerId, PeerMetadata};
 use fieldclinic_sync::{
-    Flow, Hub, HubSettings, MemoryStore, OpenPolicy, Outbound, PeerSession, StorageId,
+    Flow, Hub, HubSettings, MemoryStore, OpenPolicy, Outbound, PeerSession, StorageId, Store,
 };
 
 struct Device {
@@ -203,6 +203,52 @@ async fn no_message_advertises_heads_while_their_write_is_in_flight() {
     };
     let msg = sync::Message::decode(&ack.data).unwrap();
     assert_eq!(msg.heads, local);
+}
+
+#[tokio::test]
+async fn writes_of_documents_ready_together_share_one_transaction() {
+    let store = MemoryStore::new();
+    let hub = Hub::new(store.clone(), OpenPolicy, settings())
+        .await
+        .unwrap();
+    let mut devices = Vec::new();
+    for n in 0..8 {
+        let id = DocumentId::random();
+        let mut d =
+            Device::connect(&hub, &format!("peer-{n}"), intake(&format!("Client {n}"))).await;
+        d.first_round(id).await;
+        devices.push((id, d));
+    }
+    let before = store.change_transactions();
+    // While the disk is busy with the first write, the others queue behind it.
+    store.pause().await;
+    for (id, d) in &mut devices {
+        d.send(*id, false).await;
+    }
+    for (_, d) in &mut devices {
+        assert!(
+            d.try_next(Duration::from_millis(50)).await.is_none(),
+            "a reply overtook its write"
+        );
+    }
+    store.resume();
+    for (id, d) in &mut devices {
+        let local = d.doc.get_heads();
+        let Some(Message::Sync(ack)) = d.next().await else {
+            panic!("no ack")
+        };
+        assert_eq!(sync::Message::decode(&ack.data).unwrap().heads, local);
+        assert_eq!(
+            store.document_meta(id).await.unwrap().heads,
+            local.iter().map(ToString::to_string).collect::<Vec<_>>()
+        );
+    }
+    // The first write (or the first few) went ahead; all that queued behind it went together.
+    let transactions = store.change_transactions() - before;
+    assert!(
+        transactions <= 2,
+        "{transactions} transactions for 8 documents"
+    );
 }
 
 #[tokio::test]

@@ -35,6 +35,11 @@ pub(crate) async fn node(script: &str, args: &[&str]) -> Value {
     node_env(script, args, &[]).await
 }
 
+/// Runs one script of tests/js with its own deadline (a workload, not a device step).
+pub(crate) async fn run_node_in_js_dir(script: &str, args: &[&str], deadline: Duration) -> Value {
+    run_node(&js_dir(), script, args, &[], deadline).await
+}
+
 /// Runs one device step with extra environment variables (a trusted CA, say).
 pub(crate) async fn node_env(script: &str, args: &[&str], env: &[(&str, &str)]) -> Value {
     run_node(&js_dir(), script, args, env, DEVICE_DEADLINE).await

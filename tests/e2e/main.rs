@@ -7,6 +7,7 @@ mod health;
 mod helpers;
 mod index_documents;
 pub(crate) mod js_interop;
+mod js_load;
 mod malformed_frames;
 mod multi_instance;
 mod review;

@@ -39,8 +39,30 @@ export function run(main) {
 // The WebSocket client rethrows socket errors other than ECONNREFUSED from its event handler, and
 // a rejected promise inside the repo would otherwise only print a warning: both must end the
 // device with a clear message instead of a stack trace or a hang.
-process.on("uncaughtException", err => fail(`uncaught exception: ${err?.stack ?? err}`))
-process.on("unhandledRejection", err => fail(`unhandled rejection: ${err?.stack ?? err}`))
+let collected = null
+process.on("uncaughtException", err => {
+  if (collected) collected.push(`uncaught exception: ${err?.message ?? err}`)
+  else fail(`uncaught exception: ${err?.stack ?? err}`)
+})
+process.on("unhandledRejection", err => {
+  if (collected) collected.push(`unhandled rejection: ${err?.message ?? err}`)
+  else fail(`unhandled rejection: ${err?.stack ?? err}`)
+})
+
+/**
+ * From now on, what the client throws from its event handlers (and what it reports through
+ * console.error) is recorded in the returned list instead of ending the device: for workloads
+ * that count stalled documents rather than stop at the first.
+ */
+export function collectClientErrors() {
+  collected = []
+  const error = console.error.bind(console)
+  console.error = (...parts) => {
+    collected.push(parts.map(p => (p instanceof Error ? p.message : String(p))).join(" "))
+    error(...parts)
+  }
+  return collected
+}
 
 /**
  * Parses the command line. `options` follows node:util parseArgs; `--timeout-ms` is added to
@@ -91,11 +113,15 @@ export const serverErrors = []
 
 /**
  * The client only writes a server's `error` to its debug log; tests need to see it, so the
- * adapter's decoder is wrapped to record it before the adapter handles the frame as usual.
+ * adapter's decoder is wrapped to record it before the adapter handles the frame as usual. It
+ * also counts what arrived (`adapter.received`), for the workloads' reports.
  */
-function watchErrors(adapter) {
+export function watchErrors(adapter) {
   const receive = adapter.receiveMessage.bind(adapter)
+  adapter.received = { frames: 0, bytes: 0 }
   adapter.receiveMessage = bytes => {
+    adapter.received.frames += 1
+    adapter.received.bytes += bytes.byteLength
     try {
       const message = cbor.decode(new Uint8Array(bytes))
       if (message?.type === "error") serverErrors.push(String(message.message))

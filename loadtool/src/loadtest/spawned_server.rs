@@ -80,6 +80,12 @@ impl SpawnedServer {
         ))
     }
 
+    /// The server's process ID.
+    #[must_use]
+    pub fn pid(&self) -> u32 {
+        self.server.id()
+    }
+
     /// The server's memory now.
     #[must_use]
     pub fn memory(&self) -> Option<MemorySample> {

@@ -441,7 +441,7 @@ impl<S: Store, P: DocumentPolicy> DocActor<S, P> {
             heads: heads.iter().map(ToString::to_string).collect(),
             at_millis: now_millis(),
         };
-        store.append_changes(std::slice::from_ref(&write)).await?;
+        self.hub.inner().commits.commit(write).await?;
         self.saved_heads = heads.to_vec();
         self.chunks.push(chunk);
         if let Some(snapshot) = snapshot {

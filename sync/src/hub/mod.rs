@@ -4,6 +4,7 @@
 mod command;
 mod connection;
 mod doc_actor;
+mod group_commit;
 
 pub use doc_actor::heads_hash;
 mod settings;
@@ -24,6 +25,7 @@ pub use settings::HubSettings;
 
 use crate::protocol::PeerId;
 use crate::{DocumentPolicy, StorageId, Store, StoreError};
+use group_commit::GroupCommit;
 
 /// Why a server-side change could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +75,8 @@ pub(crate) struct HubInner<S: Store, P: DocumentPolicy> {
     /// The Automerge actor of changes this process writes. Random per process, because two
     /// instances writing as one actor would corrupt documents.
     pub(crate) actor: ActorId,
+    /// Where document actors commit their writes, batched across documents.
+    pub(crate) commits: GroupCommit,
     docs: Mutex<HashMap<DocumentId, mpsc::Sender<Command<P::Identity>>>>,
     peers: Mutex<HashMap<PeerId, Arc<Connection<P::Identity>>>>,
     /// Every open socket from its upgrade on, joined or not, so a revoked credential can close a
@@ -108,8 +112,10 @@ impl<S: Store, P: DocumentPolicy> Hub<S, P> {
         let storage_id = store.storage_id().await?;
         let server_peer_id =
             PeerId::parse(&format!("fieldclinic-{storage_id}")).map_err(StoreError::other)?;
+        let commits = GroupCommit::start(store.clone(), settings.commit_batch_max);
         Ok(Self {
             inner: Arc::new(HubInner {
+                commits,
                 store,
                 policy: Arc::new(policy),
                 settings,

@@ -19,6 +19,8 @@ pub struct HubSettings {
     pub document_queue: usize,
     /// Commands one document processes as a batch (one database write for all of them).
     pub batch_max: usize,
+    /// Documents' writes committed in one transaction at most (group commit).
+    pub commit_batch_max: usize,
     /// Documents loaded in memory at most; beyond, a message for another document waits up to
     /// `busy_wait` for one to unload, then its connection gets `error` ("server busy").
     pub max_loaded_documents: usize,
@@ -41,6 +43,7 @@ impl Default for HubSettings {
             per_connection_in_flight: 32,
             document_queue: 256,
             batch_max: 64,
+            commit_batch_max: 256,
             max_loaded_documents: 20_000,
             busy_wait: Duration::from_secs(5),
             max_documents_per_connection: 2_000,

@@ -22,6 +22,7 @@ struct Inner {
     docs: BTreeMap<DocumentId, Doc>,
     sync_states: HashMap<(DocumentId, StorageId), Vec<u8>>,
     fail_writes: bool,
+    change_transactions: usize,
 }
 
 #[derive(Debug, Default)]
@@ -60,6 +61,12 @@ impl MemoryStore {
     /// Makes every later write fail (or succeed again).
     pub fn fail_writes(&self, fail: bool) {
         self.lock().fail_writes = fail;
+    }
+
+    /// How many [`Store::append_changes`] transactions have committed: what group commit saves.
+    #[must_use]
+    pub fn change_transactions(&self) -> usize {
+        self.lock().change_transactions
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -105,6 +112,7 @@ impl Store for MemoryStore {
 
     async fn append_changes(&self, writes: &[DocumentWrite]) -> Result<(), StoreError> {
         self.write(|inner| {
+            inner.change_transactions += 1;
             for w in writes {
                 let doc = inner.docs.entry(w.doc).or_insert_with(|| Doc {
                     created_at_millis: w.at_millis,
