@@ -12,6 +12,10 @@ pub enum ApiError {
     /// No valid credential.
     #[error("authentication required")]
     Unauthorized,
+    /// The credential was valid once and has been revoked (a removed device, a deactivated
+    /// user). The body says so, so the intake app can erase what it keeps.
+    #[error("this device or account was removed from the clinic")]
+    Revoked,
     /// Authenticated but not allowed.
     #[error("forbidden")]
     Forbidden,
@@ -53,6 +57,7 @@ impl From<crate::auth::AuthError> for ApiError {
             crate::auth::AuthError::Store(e) => {
                 Self::Unexpected(anyhow::Error::new(e).context("Failed to authenticate"))
             }
+            crate::auth::AuthError::Revoked => Self::Revoked,
             _ => Self::Unauthorized,
         }
     }
@@ -68,7 +73,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::Validation(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::Revoked => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -80,8 +85,11 @@ impl ResponseError for ApiError {
         if let Self::Unexpected(e) = self {
             tracing::error!(error.cause_chain = ?e, error.message = %e, "request failed");
         }
-        HttpResponse::build(self.status_code())
-            .json(serde_json::json!({ "reason": self.to_string() }))
+        let body = match self {
+            Self::Revoked => serde_json::json!({ "reason": self.to_string(), "revoked": true }),
+            _ => serde_json::json!({ "reason": self.to_string() }),
+        };
+        HttpResponse::build(self.status_code()).json(body)
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod admin_cli;
+pub mod app_assets;
 pub mod audit;
 pub mod auth;
 pub mod case_index;

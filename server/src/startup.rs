@@ -107,6 +107,7 @@ impl Application {
                     .route("/sync", web::get().to(ws::sync_socket::<S>))
                     .service(web::scope("/api/v1").configure(routes::configure_api::<S>))
                     .configure(dashboard::configure::<S>)
+                    .configure(crate::app_assets::configure)
             })
             .disable_signals()
             .shutdown_timeout(settings.server.shutdown_timeout_secs);

@@ -1,6 +1,7 @@
 //! End-to-end suites: the real app on port 0, device simulators, and the JS client.
 
 mod access;
+mod app;
 mod cli;
 mod dashboard;
 mod health;

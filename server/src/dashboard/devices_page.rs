@@ -157,7 +157,8 @@ pub async fn enroll_device<S: AppStore>(
         )
     };
     let main = format!(
-        "<h1>Device enrolled</h1>{ok}<p>Scan the code with the intake app on <strong>{name}</strong>, or copy the token into it. \
+        "<h1>Device enrolled</h1>{ok}<p>On <strong>{name}</strong>, open the intake app at <strong>{app}</strong>, then scan this code \
+         or copy the token into its Device token field. \
          The token is shown <strong>only now</strong>; it is stored only as a hash.</p>{qr_img}\
          <div class=\"stack\"><label for=\"token\">Device token</label><input id=\"token\" type=\"text\" readonly value=\"{token}\" class=\"token\">\
          <label for=\"payload\">Enrollment (what the code holds)</label><textarea id=\"payload\" class=\"token\" readonly rows=\"3\">{payload}</textarea></div>\
@@ -167,6 +168,7 @@ pub async fn enroll_device<S: AppStore>(
             &format!("Enrolled {} for {}.", form.name.trim(), form.user_email)
         ),
         name = esc(form.name.trim()),
+        app = esc(&format!("{server}/app/")),
         token = esc(token),
         payload = esc(&payload),
     );

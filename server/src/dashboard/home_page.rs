@@ -17,7 +17,7 @@ pub async fn home<S: AppStore>(req: HttpRequest, state: web::Data<AppState<S>>) 
                 "Not available",
                 Some(&v),
                 Section::None,
-                "<h1>Not available to volunteers</h1><p>Record and update intakes in the intake app on your device.</p>",
+                "<h1>Not available to volunteers</h1><p>Record and update intakes in the <a href=\"/app/\">intake app</a> on your device.</p>",
             ),
         ),
         Err(e) => e.response(&req),

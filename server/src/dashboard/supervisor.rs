@@ -32,7 +32,7 @@ pub(super) async fn reviewer_viewer<S: AppStore>(
                 Some(&v),
                 Section::None,
                 "<h1>Not available to volunteers</h1><p>The dashboard is for supervisors and \
-                 admins. Record and update intakes in the intake app on your device.</p>",
+                 admins. Record and update intakes in the <a href=\"/app/\">intake app</a> on your device.</p>",
             ),
         ))
     }
@@ -49,7 +49,7 @@ pub(super) fn error_page(v: &Viewer, e: &ApiError) -> HttpResponse {
         ApiError::Validation(m) | ApiError::Conflict(m) => {
             (StatusCode::BAD_REQUEST, "Check the request", m.clone())
         }
-        ApiError::Forbidden | ApiError::Unauthorized => (
+        ApiError::Forbidden | ApiError::Unauthorized | ApiError::Revoked => (
             StatusCode::FORBIDDEN,
             "Not allowed",
             "Your role may not do this.".to_owned(),
@@ -79,7 +79,9 @@ pub(super) fn action_message(e: &ApiError) -> String {
     match e {
         ApiError::Validation(m) | ApiError::Conflict(m) => m.clone(),
         ApiError::NotFound => "That case is not in your clinic.".to_owned(),
-        ApiError::Forbidden | ApiError::Unauthorized => "Your role may not do this.".to_owned(),
+        ApiError::Forbidden | ApiError::Unauthorized | ApiError::Revoked => {
+            "Your role may not do this.".to_owned()
+        }
         ApiError::Unexpected(err) => {
             tracing::error!(error.cause_chain = ?err, error.message = %err, "dashboard action failed");
             "Saving failed on the server; nothing was changed. Try again.".to_owned()

@@ -511,7 +511,7 @@ fn operations() -> Vec<Op> {
 fn error_text(status: u16) -> &'static str {
     match status {
         400 => "Malformed request; `reason` says what to fix.",
-        401 => "No valid credential.",
+        401 => "No valid credential; `revoked` is true when the device or account was removed.",
         403 => "The caller's role may not do this.",
         404 => "Not found, or not visible to the caller.",
         409 => "Conflicts with the current state; `reason` says how.",
@@ -665,7 +665,14 @@ fn component_schemas() -> Value {
     let review_state =
         json!({ "type": "string", "enum": ["none", "approved", "needs_info", "rejected"] });
     json!({
-        "Error": record(json!({ "reason": string() })),
+        "Error": {
+            "type": "object",
+            "properties": {
+                "reason": string(),
+                "revoked": { "type": "boolean", "description": "Present and true on a 401 for a removed device or deactivated account." },
+            },
+            "required": ["reason"],
+        },
         "Case": record(json!({
             "document_id": string(),
             "doc": { "type": "string", "description": "The same as document_id." },
