@@ -133,6 +133,14 @@ run(async () => {
   await page.getByRole("heading", { name: "Intakes", exact: true }).waitFor()
   await waitForText(page, "Online")
 
+  step("opening the intake a colleague's case assigned to this volunteer")
+  await page.getByRole("button", { name: /Assigned Client/ }).click()
+  await page.getByRole("heading", { name: "Assigned Client" }).waitFor({ timeout: SERVER_MS })
+  await page.getByRole("button", { name: "← All intakes" }).click()
+  await page.getByRole("heading", { name: "On this device" }).waitFor()
+  const listed = await page.locator("ul.intake-list").first().textContent()
+  if (!listed.includes("Assigned Client")) throw new Error(`the opened assigned intake is not kept on the device: ${listed}`)
+
   step("recording an intake")
   await page.getByRole("button", { name: "New intake" }).click()
   await page.getByLabel("Full legal name").fill(NAME)
@@ -170,6 +178,15 @@ run(async () => {
   await waitForText(page, "Looks covered by a pardon")
   await assertAccessible(page, "app-result")
   shots.push(await screenshot(page, "app-result-phone"))
+
+  step("marking the intake finished locks its answers, reopening unlocks them")
+  await page.getByRole("button", { name: "Mark as finished" }).click()
+  await page.getByRole("button", { name: "1. About the client" }).click()
+  if (!(await page.getByLabel("Full legal name").isDisabled())) throw new Error("a finished intake can still be edited")
+  await page.getByRole("button", { name: "6. Result" }).click()
+  await page.getByRole("button", { name: "Reopen to make changes" }).click()
+  await page.getByRole("button", { name: "1. About the client" }).click()
+  if (await page.getByLabel("Full legal name").isDisabled()) throw new Error("a reopened intake cannot be edited")
   step("finding the intake on the server")
   // The caseload is a projection that follows the commit by a moment.
   let found

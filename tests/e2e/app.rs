@@ -10,8 +10,10 @@ use std::time::Duration;
 use fieldclinic_schema::DocumentId;
 use fieldclinic_stores::accounts::Role;
 
+use serde_json::json;
+
 use crate::helpers::{Backend, TestStore, spawn_app};
-use crate::js_interop::run_node;
+use crate::js_interop::{StoredDevice, intake, run_node, undated_possession};
 
 /// The whole scenario may take this long: Chromium, PBKDF2 at 600,000 iterations twice, sync
 /// rounds and the eligibility write-back, an offline restart, a revocation.
@@ -25,6 +27,29 @@ async fn a_volunteer_records_an_intake_offline_first_and_a_revoked_device_is_wip
     let volunteer = store.account(clinic, Role::Volunteer).await;
     let supervisor = store.account(clinic, Role::Supervisor).await;
     let admin = store.account(clinic, Role::Admin).await;
+
+    // A colleague's intake, assigned to this volunteer: it must be listed in the app (from the
+    // volunteer's index document, which the server updates at the intake's next change) and open
+    // over the network.
+    let colleague = store.account(clinic, Role::Volunteer).await;
+    let colleague_server = app.ws_url_for(&colleague.device_token).await;
+    let device = StoredDevice::new();
+    let assigned_url = device
+        .create_offline(&intake("Assigned Client", &undated_possession()))
+        .await;
+    device.sync(&colleague_server, &assigned_url).await;
+    let assigned: DocumentId = assigned_url
+        .trim_start_matches("automerge:")
+        .parse()
+        .expect("document ID");
+    store.assign(&assigned, &volunteer.user_id).await;
+    device
+        .edit_offline(
+            &assigned_url,
+            &[("notes", json!("assigned to a colleague"))],
+        )
+        .await;
+    device.sync(&colleague_server, &assigned_url).await;
 
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
     let device_id = volunteer.device_id.to_string();

@@ -149,7 +149,7 @@ pub(crate) struct StoredDevice {
 }
 
 impl StoredDevice {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             storage: tempfile::tempdir().expect("device storage dir"),
         }
@@ -160,7 +160,7 @@ impl StoredDevice {
     }
 
     /// Creates `doc` with no network at all; returns its `automerge:` URL.
-    async fn create_offline(&self, doc: &Value) -> String {
+    pub(crate) async fn create_offline(&self, doc: &Value) -> String {
         let result = node(
             "create.mjs",
             &["--storage", self.storage(), "--doc", &doc.to_string()],
@@ -170,7 +170,7 @@ impl StoredDevice {
     }
 
     /// Sets each `path` to its JSON value in one change, offline.
-    async fn edit_offline(&self, url: &str, sets: &[(&str, Value)]) {
+    pub(crate) async fn edit_offline(&self, url: &str, sets: &[(&str, Value)]) {
         let sets: Vec<String> = sets.iter().map(|(p, v)| format!("{p}={v}")).collect();
         let mut args = vec!["--storage", self.storage(), "--url", url];
         for set in &sets {
@@ -208,7 +208,7 @@ impl StoredDevice {
 }
 
 /// A client intake as a volunteer's device starts it.
-fn intake(legal_name: &str, offense: &Value) -> Value {
+pub(crate) fn intake(legal_name: &str, offense: &Value) -> Value {
     json!({
         "kind": "intake",
         "schema_version": 1,
@@ -224,7 +224,7 @@ fn intake(legal_name: &str, offense: &Value) -> Value {
 }
 
 /// Federal simple possession of marijuana, convicted, with neither date known yet.
-fn undated_possession() -> Value {
+pub(crate) fn undated_possession() -> Value {
     json!({
         "id": "offense-1",
         "citation": "21 USC 844",
