@@ -273,3 +273,95 @@ async fn a_second_join_with_the_same_peer_id_replaces_the_first_connection() {
         app.stop().await;
     }
 }
+
+/// Issue 17: the server is killed again and again while a device is in the middle of pushing
+/// (new intakes and edits of the ones before), at moments the test does not choose precisely.
+/// Whatever heads the server had advertised to the device before each kill must all be there
+/// after the last restart: no acknowledged intake, and no acknowledged change, is lost.
+#[tokio::test]
+async fn kill_9_again_and_again_during_a_push_loses_nothing_acknowledged() {
+    const ROUNDS: u64 = 6;
+    const NEW_PER_ROUND: usize = 8;
+    const KILL_AFTER_MS: [u64; 5] = [15, 60, 150, 300, 600];
+    for backend in Backend::ALL {
+        let db = TestDatabase::new(backend).await;
+        let mut d = device("device-pushing");
+        // The heads the server advertised for each document, as of the latest round.
+        let mut acknowledged: std::collections::HashMap<DocumentId, Vec<automerge::ChangeHash>> =
+            std::collections::HashMap::new();
+        let mut completed_rounds = 0;
+        for round in 0..ROUNDS {
+            let server = ServerProcess::start(&db.url);
+            for i in 0..NEW_PER_ROUND {
+                d.create_intake(&intake(&format!("Round {round} client {i}")))
+                    .expect("create");
+            }
+            for id in d.document_ids() {
+                d.edit_intake(&id, |i| i.notes = Some(format!("edited in round {round}")))
+                    .expect("edit");
+            }
+            d.connect(&server.ws_url()).await.expect("connect");
+            let ids = d.document_ids();
+            // Spread over the push: early rounds die almost at once, later ones part way; the
+            // last is killed only after its push finished (a kill after the last
+            // acknowledgement must lose nothing either, and it makes sure there is something
+            // acknowledged to check).
+            let delay = KILL_AFTER_MS
+                .get(usize::try_from(round).unwrap_or(usize::MAX))
+                .map_or(Duration::from_secs(120), |ms| Duration::from_millis(*ms));
+            let outcome = {
+                let push = d.sync(&ids);
+                tokio::pin!(push);
+                let finished = tokio::select! {
+                    result = &mut push => Some(result),
+                    () = tokio::time::sleep(delay) => None,
+                };
+                server.kill9();
+                match finished {
+                    Some(result) => result,
+                    // Whatever was already on its way is still read, then the closed socket
+                    // ends the push.
+                    None => push.await,
+                }
+            };
+            if outcome.is_ok() {
+                completed_rounds += 1;
+            }
+            for id in &ids {
+                // Empty heads are the server saying it has nothing yet (its first reply to a
+                // new document's push): nothing acknowledged.
+                if let Some(heads) = d
+                    .document(id)
+                    .and_then(|doc| doc.server_heads())
+                    .filter(|h| !h.is_empty())
+                {
+                    acknowledged.insert(*id, heads.to_vec());
+                }
+            }
+            d.disconnect().await;
+        }
+        assert!(
+            !acknowledged.is_empty(),
+            "{backend:?}: no round got any acknowledgement before its kill; the test proves nothing"
+        );
+
+        let restarted = ServerProcess::start(&db.url);
+        let mut fresh = device("device-fresh");
+        fresh.connect(&restarted.ws_url()).await.expect("connect");
+        for (id, heads) in &acknowledged {
+            found_heads(&mut fresh, *id).await;
+            let mut doc = fresh.document(id).expect("found").doc().clone();
+            for head in heads {
+                assert!(
+                    doc.get_change_by_hash(head).is_some(),
+                    "{backend:?}: {id} lost the acknowledged change {head} \
+                     ({} documents acknowledged, {completed_rounds} of {ROUNDS} rounds finished \
+                     before their kill)",
+                    acknowledged.len()
+                );
+            }
+        }
+        fresh.disconnect().await;
+        restarted.kill9();
+    }
+}
