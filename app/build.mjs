@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto"
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { dirname, join, relative } from "node:path"
+import { dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as esbuild from "esbuild"
 import { vocabularies } from "./src/vocabulary.js"
@@ -47,6 +47,9 @@ async function build() {
 
   const result = await esbuild.build({
     entryPoints: { app: join(src, "main.js"), style: join(src, "app.css") },
+    // Output names hash paths relative to the working directory: pinned, the build is the same
+    // whether it runs from app/ or from the repository root.
+    absWorkingDir: here,
     bundle: true,
     format: "esm",
     platform: "browser",
@@ -64,7 +67,8 @@ async function build() {
   const inputs = Object.keys(result.metafile.inputs)
   const fat = inputs.filter(p => /fullfat|_base64/.test(p))
   if (fat.length) throw new Error(`the bundle pulls in a full automerge entry point:\n  ${fat.join("\n  ")}`)
-  const outputs = Object.keys(result.metafile.outputs).map(p => relative(out, p))
+  // Metafile paths are relative to absWorkingDir.
+  const outputs = Object.keys(result.metafile.outputs).map(p => relative(out, resolve(here, p)))
   const js = outputs.find(p => /^assets\/app-.*\.js$/.test(p))
   const css = outputs.find(p => /^assets\/style-.*\.css$/.test(p))
   // esbuild emits an empty JS stub for a CSS entry point.
@@ -81,6 +85,7 @@ async function build() {
   const version = hash(files(out).map(p => `${p}\n${hash(readFileSync(join(out, p)))}`).join("\n"))
   await esbuild.build({
     entryPoints: [join(src, "sw.js")],
+    absWorkingDir: here,
     bundle: true,
     format: "iife",
     platform: "browser",
