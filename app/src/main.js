@@ -340,7 +340,7 @@ async function track(url) {
       }
     }
     if (session.view?.handle === handle) session.view.update()
-    else if (!session.view) showHome()
+    else if (!session.view) scheduleHome()
   }
   handle.on("remote-heads", refresh)
   handle.on("change", refresh)
@@ -370,7 +370,7 @@ async function openIndex() {
   try {
     session.index = await session.repo.find(session.enrollment.indexUrl)
     session.index.on("change", () => {
-      if (!session.view) showHome()
+      if (!session.view) scheduleHome()
     })
     if (!session.view) showHome()
   } catch {
@@ -378,6 +378,18 @@ async function openIndex() {
   } finally {
     if (session) session.indexPending = false
   }
+}
+
+// A connection brings the server's write-back for every intake at once; the list is rebuilt once
+// per frame, not once per intake.
+let homeScheduled = false
+function scheduleHome() {
+  if (homeScheduled) return
+  homeScheduled = true
+  requestAnimationFrame(() => {
+    homeScheduled = false
+    if (session && !session.view) showHome()
+  })
 }
 
 function showHome() {

@@ -38,10 +38,7 @@ async fn a_volunteer_records_an_intake_offline_first_and_a_revoked_device_is_wip
         .create_offline(&intake("Assigned Client", &undated_possession()))
         .await;
     device.sync(&colleague_server, &assigned_url).await;
-    let assigned: DocumentId = assigned_url
-        .trim_start_matches("automerge:")
-        .parse()
-        .expect("document ID");
+    let assigned = DocumentId::from_url(&assigned_url).expect("an automerge: URL");
     store.assign(&assigned, &volunteer.user_id).await;
     device
         .edit_offline(

@@ -474,10 +474,7 @@ pub(crate) async fn conflicting_devices(app: &TestApp, backend: Backend) -> Conf
         .await;
     let first = a.sync_for_determination(&a_server, &url).await;
     assert_eq!(first.outcome(), "NEEDS_MORE_INFO");
-    let doc: DocumentId = url
-        .trim_start_matches("automerge:")
-        .parse()
-        .expect("document ID");
+    let doc = DocumentId::from_url(&url).expect("an automerge: URL");
     store.assign(&doc, &ben.user_id).await;
     b.sync(&b_server, &url).await;
 

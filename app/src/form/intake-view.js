@@ -152,7 +152,12 @@ export class IntakeView {
     const noteId = `${id}-note`
     const describedBy = [hintId, problemId, noteId].filter(Boolean).join(" ")
     const docPath = spec.docPath ?? (() => path.split("."))
-    const read = doc => getAt(doc, docPath(doc) ?? [])
+    // Reading may not create what writing would (a documents entry), so it may have its own path.
+    const readPath = spec.readPath ?? docPath
+    const read = doc => {
+      const at = readPath(doc)
+      return at ? getAt(doc, at) : undefined
+    }
     const write = value =>
       this.change(d => {
         const at = docPath(d)
@@ -337,16 +342,20 @@ export class IntakeView {
           const at = (doc.documents ?? []).findIndex(x => String(x?.kind ?? "") === kind)
           return at < 0 ? null : ["documents", at, field]
         }
-        const present = this.field({ path: `documents.${kind}.present`, labelKey: "document.present", kind: "flag", docPath: docPath("present") })
-        const note = this.field({ path: `documents.${kind}.note`, labelKey: "document.note", kind: "text", docPath: docPath("note") })
-        // Reading must not add entries: only a change may.
-        for (const f of this.fields.slice(-2)) {
-          const field = f.path.endsWith(".present") ? "present" : "note"
-          f.read = doc => {
-            const at = readPath(field)(doc)
-            return at ? getAt(doc, at) : undefined
-          }
-        }
+        const present = this.field({
+          path: `documents.${kind}.present`,
+          labelKey: "document.present",
+          kind: "flag",
+          docPath: docPath("present"),
+          readPath: readPath("present"),
+        })
+        const note = this.field({
+          path: `documents.${kind}.note`,
+          labelKey: "document.note",
+          kind: "text",
+          docPath: docPath("note"),
+          readPath: readPath("note"),
+        })
         return h("fieldset", { class: "document" }, h("legend", {}, CHOICES["document.kind"][kind] ?? choiceLabel("document.kind", kind)), present, note)
       }),
     )
